@@ -1,0 +1,34 @@
+/** What a room event is about; `message` events are the only ones ordered by seq. */
+export type RoomEventKind = 'message' | 'deleted' | 'typing' | 'presence' | 'read';
+
+/**
+ * One event for one room, serialized once by whoever published it. `bytes` and `frame` are
+ * filled lazily by the transport the first time the event is written, so every member of the
+ * room gets the same buffer without the event being encoded again.
+ */
+export interface RoomEvent {
+  tenantId: string;
+  room: string;
+  kind: RoomEventKind;
+  /** The message's seq for `message`; 0 for the rest. */
+  seq: number;
+  /** The user the event is from or about (block filtering, no typing echo). */
+  user: string;
+  json: string;
+  bytes?: Buffer;
+  frame?: Buffer;
+}
+
+/** Carries room events between the servers sharing a database. */
+export interface Bus {
+  publish(ev: RoomEvent): void;
+  /** Starts receiving a room's events (called when the first local member joins); resolves once active. */
+  subscribe(tenantId: string, room: string): Promise<void>;
+  unsubscribe(tenantId: string, room: string): void;
+  /** Sets the one handler that receives every event of subscribed rooms, local or remote. */
+  onEvent(handler: (ev: RoomEvent) => void): void;
+  close(): Promise<void>;
+}
+
+/** The bus channel of a room: tenant first, so isolation is structural. */
+export const roomChannel = (tenantId: string, room: string) => `parley:${tenantId}:room:${room}`;

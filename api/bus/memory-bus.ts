@@ -1,0 +1,15 @@
+import type { Bus, RoomEvent } from './bus';
+
+/** The single-process bus: events go straight to the local handler, in publish order. */
+export function createMemoryBus(): Bus {
+  let handler: (ev: RoomEvent) => void = () => {};
+  return {
+    publish: (ev) => handler(ev),
+    subscribe: async () => {},
+    unsubscribe: () => {},
+    onEvent: (h) => {
+      handler = h;
+    },
+    close: async () => {},
+  };
+}

@@ -1,0 +1,139 @@
+import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';
+import { DEFAULTS } from '../protocol';
+import { ChatError } from './errors';
+import { newToken, type Sealer } from './keys';
+import type { Tenant, TenantDirectory } from './tenants';
+
+/** Who a connection or request acts as; only ever built from a verified token. */
+export interface Identity {
+  id: string;
+  name: string;
+  role: 'member' | 'moderator';
+  /** Private rooms the token grants; null when the token names none. */
+  rooms: string[] | null;
+  guest: boolean;
+}
+
+const CLOCK_TOLERANCE_S = 60;
+const GUEST_TTL_S = 365 * 24 * 3600;
+const enc = new TextEncoder();
+
+const cleanName = (name: unknown, fallback: string) => {
+  const s = typeof name === 'string' ? name.trim().slice(0, DEFAULTS.maxNameLength) : '';
+  return s || fallback;
+};
+
+const unauthorized = (message: string) => new ChatError('unauthorized', message);
+
+/** Signs and verifies user tokens (HS256 with a tenant secret key) and guest tokens. */
+export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now?: () => number }) {
+  const { tenants, sealer } = opts;
+  const nowS = () => Math.floor((opts.now ?? Date.now)() / 1000);
+  const guestKey = (tenantId: string) => sealer.derive(`guest:${tenantId}`);
+
+  async function verifyWith(token: string, key: Uint8Array) {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'sub'],
+      currentDate: new Date(nowS() * 1000),
+      // The tolerance is for nbf (clocks differ a little); exp is checked strictly below.
+      clockTolerance: CLOCK_TOLERANCE_S,
+    });
+    if (typeof payload.exp !== 'number' || payload.exp <= nowS()) throw unauthorized('token expired');
+    // jose has no future-iat check: refuse tokens issued in the future.
+    if (typeof payload.iat === 'number' && payload.iat > nowS() + CLOCK_TOLERANCE_S) throw unauthorized('token is not valid yet');
+    if (typeof payload.sub !== 'string' || !payload.sub || payload.sub.length > 128) throw unauthorized('bad sub');
+    return payload;
+  }
+
+  return {
+    /** Verifies a token from `hello`: a tenant-signed user token or a guest token we issued. */
+    async verify(tenant: Tenant, token: string): Promise<Identity> {
+      let header;
+      try {
+        header = decodeProtectedHeader(token);
+      } catch {
+        throw unauthorized('token is malformed');
+      }
+      if (header.alg !== 'HS256') throw unauthorized('only HS256 tokens are accepted');
+      if (header.kid === 'guest') {
+        if (!tenant.settings.guests) throw unauthorized('guests are not allowed');
+        try {
+          const p = await verifyWith(token, guestKey(tenant.id));
+          return { id: p.sub!, name: cleanName(p.name, 'Guest'), role: 'member', rooms: null, guest: true };
+        } catch (err) {
+          throw err instanceof ChatError ? err : unauthorized('invalid guest token');
+        }
+      }
+      const keys = await tenants.activeKeys(tenant.id);
+      // A kid naming one of our keys picks it; otherwise try each active key (tokens made by
+      // tenant backends carry no kid).
+      const candidates = keys.filter((k) => k.prefix === header.kid);
+      for (const k of candidates.length ? candidates : keys) {
+        let p;
+        try {
+          p = await verifyWith(token, enc.encode(k.key));
+        } catch (err) {
+          if (err instanceof ChatError) throw err;
+          continue;
+        }
+        const rooms = Array.isArray(p.rooms) ? p.rooms.filter((r): r is string => typeof r === 'string') : null;
+        return {
+          id: p.sub!,
+          name: cleanName(p.name, p.sub!),
+          role: p.role === 'moderator' ? 'moderator' : 'member',
+          rooms,
+          guest: false,
+        };
+      }
+      throw unauthorized('token signature, expiry or claims are invalid');
+    },
+
+    /** A new guest identity and the token that keeps it across reloads. */
+    async guest(tenant: Tenant, name: unknown): Promise<{ identity: Identity; token: string }> {
+      const id = `guest_${newToken().slice(0, 16)}`;
+      const display = cleanName(name, `Guest ${id.slice(6, 10)}`);
+      const token = await new SignJWT({ name: display })
+        .setProtectedHeader({ alg: 'HS256', kid: 'guest' })
+        .setSubject(id)
+        .setIssuedAt(nowS())
+        .setExpirationTime(nowS() + GUEST_TTL_S)
+        .sign(guestKey(tenant.id));
+      return { identity: { id, name: display, role: 'member', rooms: null, guest: true }, token };
+    },
+
+    /** Renews a guest's token (e.g. with a new display name). */
+    async guestToken(tenant: Tenant, identity: Identity): Promise<string> {
+      return new SignJWT({ name: identity.name })
+        .setProtectedHeader({ alg: 'HS256', kid: 'guest' })
+        .setSubject(identity.id)
+        .setIssuedAt(nowS())
+        .setExpirationTime(nowS() + GUEST_TTL_S)
+        .sign(guestKey(tenant.id));
+    },
+
+    /** Signs a user token with the tenant's newest active secret key (POST /v1/tokens). */
+    async sign(
+      tenantId: string,
+      claims: { user: string; name?: string; role?: 'member' | 'moderator'; rooms?: string[]; ttlSeconds?: number },
+    ): Promise<{ token: string; expiresAt: number }> {
+      const keys = await tenants.activeKeys(tenantId);
+      const key = keys[keys.length - 1];
+      if (!key) throw new ChatError('forbidden', 'the tenant has no active secret key');
+      const exp = nowS() + (claims.ttlSeconds ?? 3600);
+      const token = await new SignJWT({
+        ...(claims.name ? { name: claims.name } : {}),
+        ...(claims.role ? { role: claims.role } : {}),
+        ...(claims.rooms ? { rooms: claims.rooms } : {}),
+      })
+        .setProtectedHeader({ alg: 'HS256', kid: key.prefix })
+        .setSubject(claims.user)
+        .setIssuedAt(nowS())
+        .setExpirationTime(exp)
+        .sign(enc.encode(key.key));
+      return { token, expiresAt: exp * 1000 };
+    },
+  };
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,214 @@
+import type { Bus, RoomEvent, RoomEventKind } from '../bus/bus';
+import type { Db } from '../db/client';
+import * as msgs from '../db/messages';
+import * as reads from '../db/reads';
+import * as roomsDb from '../db/rooms';
+import { codePointLength, DEFAULTS, type WireMessage } from '../protocol';
+import type { Identity } from './auth';
+import { ChatError } from './errors';
+import { createMessageWriter } from './message-writer';
+import type { RateLimiter } from './rate-limit';
+import type { Tenant } from './tenants';
+import type { TypingChange, TypingTracker } from './typing';
+
+export interface HistoryPage {
+  messages: WireMessage[];
+  hasMore: boolean;
+  headSeq: number;
+}
+
+export interface Ack {
+  room: string;
+  id: string;
+  seq: number;
+  ts: number;
+  duplicate?: true;
+}
+
+/** A stored row as clients see it: deleted messages keep their place without text. */
+export function toWire(r: msgs.MessageRow): WireMessage {
+  return r.deletedAt != null
+    ? { id: r.id, seq: r.seq, ts: r.ts, user: r.userId, deleted: true }
+    : { id: r.id, seq: r.seq, ts: r.ts, user: r.userId, name: r.name, text: r.text ?? '' };
+}
+
+/** The chat domain: rooms, messages, reads, blocks and reports. No sockets, no HTTP. */
+export function createChatService(opts: {
+  db: Db;
+  bus: Bus;
+  typing: TypingTracker;
+  limiter: RateLimiter;
+  now: () => number;
+}) {
+  const { db, bus, now } = opts;
+
+  const publish = (tenantId: string, room: string, kind: RoomEventKind, seq: number, user: string, frame: object) =>
+    bus.publish({ tenantId, room, kind, seq, user, json: JSON.stringify(frame) } satisfies RoomEvent);
+
+  const publishTyping = (c: TypingChange) =>
+    publish(c.tenantId, c.room, 'typing', 0, c.user, {
+      type: 'typing',
+      room: c.room,
+      user: c.user,
+      name: c.name,
+      active: c.active,
+    });
+
+  const writer = createMessageWriter({
+    db,
+    now,
+    onCommitted(tenantId, room, stored) {
+      for (const { msg, seq, ts } of stored) {
+        // A message ends its sender's typing in the room.
+        const t = opts.typing.clear(tenantId, room, msg.userId);
+        if (t) publishTyping(t);
+        publish(tenantId, room, 'message', seq, msg.userId, {
+          type: 'message',
+          room,
+          id: msg.id,
+          seq,
+          ts,
+          user: msg.userId,
+          name: msg.name,
+          text: msg.text,
+        });
+      }
+    },
+  });
+
+  const service = {
+    writer,
+    publishTyping,
+    /** Publishes an unordered room event (presence, typing, read). */
+    publishEvent: (tenantId: string, room: string, kind: RoomEventKind, user: string, frame: object) =>
+      publish(tenantId, room, kind, 0, user, frame),
+
+    /** Checks that the user may be in the room, creating a public room on first use. */
+    async openRoom(tenant: Tenant, who: Identity, room: string): Promise<number> {
+      const row = (await roomsDb.getRoom(db, tenant.id, room)) ?? (await roomsDb.ensureRoom(db, tenant.id, room));
+      if (row.private && who.role !== 'moderator' && !who.rooms?.includes(room)) {
+        if (!(await roomsDb.isMember(db, tenant.id, room, who.id))) throw new ChatError('forbidden', 'this room is private');
+      }
+      return row.lastSeq;
+    },
+
+    /** Head seq of a room, or null when the tenant has no such room. */
+    async roomHead(tenantId: string, room: string): Promise<number | null> {
+      return (await roomsDb.getRoom(db, tenantId, room))?.lastSeq ?? null;
+    },
+
+    /** Head seq of a room, 0 when it has no messages (or does not exist). */
+    async headSeq(tenantId: string, room: string): Promise<number> {
+      return (await roomsDb.getRoom(db, tenantId, room))?.lastSeq ?? 0;
+    },
+
+    /**
+     * Messages after `lastSeq` (oldest first, for resume) or, without it, the newest before
+     * `beforeSeq`. Never beyond `upTo`, the head the caller already holds, so a live event is
+     * not also in the page.
+     */
+    async history(
+      tenantId: string,
+      room: string,
+      q: { afterSeq?: number; beforeSeq?: number; limit?: number; upTo: number },
+      blocked?: ReadonlySet<string>,
+    ): Promise<HistoryPage> {
+      const limit = q.limit ?? DEFAULTS.historyLimit;
+      const forward = q.afterSeq !== undefined;
+      const keep = (r: msgs.MessageRow) => !blocked?.has(r.userId);
+      // Read pages until limit + 1 visible rows are found (blocked users' rows are skipped, and
+      // a page of only blocked rows must not look like the end or loop a resuming client).
+      const found: msgs.MessageRow[] = [];
+      let cursor = forward ? q.afterSeq! : Math.min(q.beforeSeq ?? q.upTo + 1, q.upTo + 1);
+      for (;;) {
+        const batch = forward
+          ? await msgs.messagesAfter(db, tenantId, room, cursor, q.upTo, limit + 1)
+          : await msgs.messagesBefore(db, tenantId, room, cursor, limit + 1);
+        for (const r of batch) if (keep(r) && found.length <= limit) found.push(r);
+        if (batch.length < limit + 1 || found.length > limit) break;
+        cursor = batch[batch.length - 1].seq;
+      }
+      const hasMore = found.length > limit;
+      const rows = found.slice(0, limit);
+      if (!forward) rows.reverse();
+      return { messages: rows.map(toWire), hasMore, headSeq: q.upTo };
+    },
+
+    /** Validates, rate-limits and stores a message; resolves with its ack after commit. */
+    async post(tenant: Tenant, who: Identity, room: string, id: string, text: string, how: { trusted?: boolean } = {}): Promise<Ack> {
+      if (!text.trim()) throw new ChatError('bad_request', 'message.text is empty');
+      if (codePointLength(text) > tenant.settings.maxTextLength)
+        throw new ChatError('too_large', `text is longer than ${tenant.settings.maxTextLength} characters`);
+      // The tenant's own backend (secret key) is trusted; people are rate-limited.
+      const wait = how.trusted ? 0 : opts.limiter.take(`${tenant.id}\u0000${who.id}`, tenant.settings.messagesPerSecond, tenant.settings.burst);
+      if (wait) throw new ChatError('rate_limited', 'too many messages', { retryAfterMs: wait });
+      const o = await writer.write(tenant.id, room, { id, userId: who.id, name: who.name, text });
+      if (o.kind === 'conflict') throw new ChatError('conflict', 'this message id is already used in the room');
+      return o.kind === 'duplicate' ? { room, id, seq: o.seq, ts: o.ts, duplicate: true } : { room, id, seq: o.seq, ts: o.ts };
+    },
+
+    /** Soft-deletes a message: the author's own, or any for a moderator. */
+    async remove(tenant: Tenant, who: Identity | 'backend', room: string, id: string): Promise<{ seq: number }> {
+      const row = await msgs.messageById(db, tenant.id, room, id);
+      if (!row) throw new ChatError('not_found', 'no such message');
+      if (who !== 'backend' && who.role !== 'moderator' && row.userId !== who.id)
+        throw new ChatError('forbidden', 'only the author or a moderator may delete this message');
+      if (row.deletedAt == null) {
+        const done = await msgs.softDelete(db, tenant.id, room, id, now());
+        if (done) publish(tenant.id, room, 'deleted', 0, row.userId, { type: 'deleted', room, id, seq: row.seq });
+      }
+      return { seq: row.seq };
+    },
+
+    /** Stores a read position (forward only, clamped to the head) and tells the room. */
+    async markRead(tenantId: string, who: Identity, room: string, lastSeq: number): Promise<void> {
+      const moved = await reads.advanceRead(db, tenantId, room, who.id, lastSeq);
+      if (moved !== null) publish(tenantId, room, 'read', 0, who.id, { type: 'read', room, user: who.id, lastSeq: moved });
+    },
+
+    async readsIn(tenantId: string, room: string) {
+      return reads.readsIn(db, tenantId, room);
+    },
+
+    async report(tenant: Tenant, who: Identity, room: string, id: string, reason?: string) {
+      const row = await msgs.messageById(db, tenant.id, room, id);
+      if (!row) throw new ChatError('not_found', 'no such message');
+      await reads.insertReport(db, { tenantId: tenant.id, room, messageId: id, reporterId: who.id, reason: reason ?? null, ts: now() });
+    },
+
+    async setBlock(tenantId: string, who: Identity, user: string, on: boolean) {
+      if (user === who.id) throw new ChatError('bad_request', 'you cannot block yourself');
+      await reads.setBlock(db, tenantId, who.id, user, on);
+    },
+
+    blockedBy: (tenantId: string, userId: string) => reads.blockedBy(db, tenantId, userId),
+
+    /** Sets a room's privacy and members (HTTP API). */
+    putRoom: (tenantId: string, room: string, patch: { private?: boolean; members?: string[] }) =>
+      roomsDb.putRoom(db, tenantId, room, patch),
+
+    /** Deletes a tenant's messages older than its retention. */
+    async purge(tenant: Tenant): Promise<number> {
+      if (!tenant.settings.retentionDays) return 0;
+      return msgs.purgeOlderThan(db, tenant.id, now() - tenant.settings.retentionDays * 86_400_000);
+    },
+
+    /** Committed messages as bus events, to fill a gap in what the bus delivered. */
+    async eventsBetween(tenantId: string, room: string, after: number, upTo: number): Promise<RoomEvent[]> {
+      const rows = await msgs.messagesAfter(db, tenantId, room, after, upTo, upTo - after);
+      return rows
+        .filter((r) => r.deletedAt == null)
+        .map((r) => ({
+          tenantId,
+          room,
+          kind: 'message' as const,
+          seq: r.seq,
+          user: r.userId,
+          json: JSON.stringify({ type: 'message', room, id: r.id, seq: r.seq, ts: r.ts, user: r.userId, name: r.name, text: r.text }),
+        }));
+    },
+  };
+  return service;
+}
+
+export type ChatService = ReturnType<typeof createChatService>;

@@ -1,0 +1,92 @@
+import type { Db } from '../db/client';
+import { storeBatch, type NewMessage, type StoreOutcome } from '../db/messages';
+
+interface Pending {
+  msg: NewMessage;
+  resolve: (o: StoreOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+interface RoomQueue {
+  waiting: Pending[];
+  busy: boolean;
+}
+
+/**
+ * Group commit per room: messages that arrive for a room while its previous batch commits are
+ * stored together in the next transaction (one seq increment, one multi-row insert). One batch
+ * per room is in flight at a time, so seqs are handed out, acknowledged and published in order.
+ */
+export function createMessageWriter(opts: {
+  db: Db;
+  now: () => number;
+  /** Called once per batch, after commit, with the stored messages in seq order. */
+  onCommitted: (tenantId: string, room: string, stored: { msg: NewMessage; seq: number; ts: number }[]) => void;
+  maxBatch?: number;
+}) {
+  const queues = new Map<string, RoomQueue>();
+  const maxBatch = opts.maxBatch ?? 500;
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
+
+  async function run(tenantId: string, room: string, k: string, q: RoomQueue) {
+    q.busy = true;
+    inFlight++;
+    try {
+      while (q.waiting.length) {
+        const batch = q.waiting.splice(0, maxBatch);
+        let outcomes: StoreOutcome[];
+        try {
+          outcomes = await storeBatch(opts.db, tenantId, room, batch.map((p) => p.msg), opts.now());
+        } catch (err) {
+          for (const p of batch) p.reject(err);
+          continue;
+        }
+        const stored: { msg: NewMessage; seq: number; ts: number }[] = [];
+        outcomes.forEach((o, i) => {
+          if (o.kind === 'stored') stored.push({ msg: batch[i].msg, seq: o.seq, ts: o.ts });
+        });
+        // Acks first, then the broadcast: the sender learns its seq no later than the room.
+        outcomes.forEach((o, i) => batch[i].resolve(o));
+        if (stored.length) opts.onCommitted(tenantId, room, stored);
+      }
+    } finally {
+      q.busy = false;
+      queues.delete(k);
+      inFlight--;
+      if (!inFlight && !queues.size) {
+        const w = idleWaiters;
+        idleWaiters = [];
+        for (const f of w) f();
+      }
+    }
+  }
+
+  return {
+    /** Queues a message; resolves once its batch is committed. */
+    write(tenantId: string, room: string, msg: NewMessage): Promise<StoreOutcome> {
+      const k = `${tenantId}\u0000${room}`;
+      let q = queues.get(k);
+      if (!q) {
+        q = { waiting: [], busy: false };
+        queues.set(k, q);
+      }
+      const p = new Promise<StoreOutcome>((resolve, reject) => q!.waiting.push({ msg, resolve, reject }));
+      if (!q.busy) {
+        q.busy = true;
+        // Wait one turn so messages arriving in the same tick share the first transaction.
+        const qq = q;
+        setImmediate(() => void run(tenantId, room, k, qq));
+      }
+      return p;
+    },
+
+    /** Resolves when every queued message is committed (graceful shutdown). */
+    idle(): Promise<void> {
+      if (!queues.size && !inFlight) return Promise.resolve();
+      return new Promise((r) => idleWaiters.push(r));
+    },
+  };
+}
+
+export type MessageWriter = ReturnType<typeof createMessageWriter>;

@@ -1,0 +1,157 @@
+import type { Db } from '../db/client';
+import { DEFAULT_SETTINGS, type TenantSettings } from '../db/schema';
+import * as q from '../db/tenants';
+import { ChatError } from './errors';
+import { hashSecret, newPublishableKey, newSecretKey, newTenantId, type Sealer } from './keys';
+
+/** A tenant as the rest of the server sees it: settings complete, secrets unsealed. */
+export interface Tenant {
+  id: string;
+  name: string;
+  origins: string[];
+  settings: TenantSettings;
+  publishableKey: string;
+  disabled: boolean;
+}
+
+export interface TenantKey {
+  prefix: string;
+  key: string;
+}
+
+const CACHE_MS = 2000;
+
+function toTenant(row: q.TenantRow): Tenant {
+  return {
+    id: row.id,
+    name: row.name,
+    origins: row.origins,
+    settings: { ...DEFAULT_SETTINGS, ...row.settings },
+    publishableKey: row.publishableKey,
+    disabled: row.disabled,
+  };
+}
+
+/**
+ * The tenants and their keys, cached briefly: every upgrade and every token check reads them,
+ * and a revocation or settings change must still take effect within seconds on every server.
+ */
+export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () => number }) {
+  const { db, sealer } = opts;
+  const now = opts.now ?? Date.now;
+  const byPk = new Map<string, { at: number; tenant: Tenant | null }>();
+  const keysCache = new Map<string, { at: number; keys: TenantKey[] }>();
+
+  const fresh = (at: number) => now() - at < CACHE_MS;
+  const invalidate = () => {
+    byPk.clear();
+    keysCache.clear();
+  };
+  const sealKey = () => {
+    const { key, prefix } = newSecretKey();
+    return { key, prefix, hash: hashSecret(key), sealed: sealer.seal(key) };
+  };
+
+  return {
+    invalidate,
+
+    /** The active tenant owning a publishable key, or null. */
+    async byPublishableKey(pk: string): Promise<Tenant | null> {
+      const hit = byPk.get(pk);
+      if (hit && fresh(hit.at)) return hit.tenant;
+      const row = await q.tenantByPublishableKey(db, pk);
+      const tenant = row ? toTenant(row) : null;
+      byPk.set(pk, { at: now(), tenant });
+      return tenant;
+    },
+
+    async byId(tenantId: string): Promise<Tenant | null> {
+      const row = await q.tenantById(db, tenantId);
+      return row ? toTenant(row) : null;
+    },
+
+    /** The tenant a secret key belongs to, when the key is active. */
+    async bySecretKey(secret: string): Promise<Tenant | null> {
+      if (!secret.startsWith('sk_')) return null;
+      const key = await q.activeSecretKeyByHash(db, hashSecret(secret));
+      if (!key) return null;
+      const tenant = await this.byId(key.tenantId);
+      return tenant && !tenant.disabled ? tenant : null;
+    },
+
+    /** The tenant's active secret keys, unsealed, for checking token signatures. */
+    async activeKeys(tenantId: string): Promise<TenantKey[]> {
+      const hit = keysCache.get(tenantId);
+      if (hit && fresh(hit.at)) return hit.keys;
+      const rows = await q.secretKeysOf(db, tenantId);
+      const keys = rows.filter((r) => !r.revokedAt).map((r) => ({ prefix: r.prefix, key: sealer.unseal(r.sealed) }));
+      keysCache.set(tenantId, { at: now(), keys });
+      return keys;
+    },
+
+    async create(input: { id?: string; name: string; origins: string[]; settings?: Partial<TenantSettings> }) {
+      const id = input.id ?? newTenantId();
+      const publishableKey = newPublishableKey();
+      const sk = sealKey();
+      await q.insertTenant(
+        db,
+        { id, name: input.name, origins: input.origins, settings: input.settings ?? {}, publishableKey },
+        sk,
+      );
+      return { tenantId: id, publishableKey, secretKey: sk.key };
+    },
+
+    async list() {
+      const rows = await q.listTenants(db);
+      return Promise.all(
+        rows.map(async (r) => {
+          const t = toTenant(r);
+          const keys = await q.secretKeysOf(db, r.id);
+          return {
+            tenantId: t.id,
+            name: t.name,
+            origins: t.origins,
+            guests: t.settings.guests,
+            settings: t.settings,
+            disabled: t.disabled,
+            publishableKey: t.publishableKey,
+            secretKeys: keys.map((k) => ({
+              prefix: k.prefix,
+              createdAt: k.createdAt.getTime(),
+              revokedAt: k.revokedAt ? k.revokedAt.getTime() : null,
+            })),
+          };
+        }),
+      );
+    },
+
+    async update(
+      tenantId: string,
+      patch: { name?: string; origins?: string[]; settings?: Partial<TenantSettings>; disabled?: boolean },
+    ): Promise<Tenant> {
+      const current = await q.tenantById(db, tenantId);
+      if (!current) throw new ChatError('not_found', 'no such tenant');
+      const row = await q.updateTenant(db, tenantId, {
+        ...patch,
+        settings: patch.settings ? { ...current.settings, ...patch.settings } : undefined,
+      });
+      invalidate();
+      return toTenant(row!);
+    },
+
+    async addSecretKey(tenantId: string) {
+      if (!(await q.tenantById(db, tenantId))) throw new ChatError('not_found', 'no such tenant');
+      const sk = sealKey();
+      await q.insertSecretKey(db, tenantId, sk);
+      invalidate();
+      return { secretKey: sk.key, prefix: sk.prefix };
+    },
+
+    async revokeSecretKey(tenantId: string, prefix: string) {
+      if (!(await q.revokeSecretKey(db, tenantId, prefix))) throw new ChatError('not_found', 'no such active key');
+      invalidate();
+    },
+  };
+}
+
+export type TenantDirectory = ReturnType<typeof createTenantDirectory>;

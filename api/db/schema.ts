@@ -1,0 +1,138 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/** Per-tenant settings; every field has a default so old rows keep working as fields are added. */
+export interface TenantSettings {
+  guests: boolean;
+  maxTextLength: number;
+  messagesPerSecond: number;
+  burst: number;
+  retentionDays: number;
+}
+
+export const DEFAULT_SETTINGS: TenantSettings = {
+  guests: false,
+  maxTextLength: 4000,
+  messagesPerSecond: 5,
+  burst: 10,
+  retentionDays: 0,
+};
+
+const ms = (name: string) => bigint(name, { mode: 'number' });
+
+export const tenants = pgTable('tenants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  origins: jsonb('origins').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  settings: jsonb('settings').$type<Partial<TenantSettings>>().notNull().default(sql`'{}'::jsonb`),
+  publishableKey: text('publishable_key').notNull().unique(),
+  disabled: boolean('disabled').notNull().default(false),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+// Secret keys are stored as a SHA-256 hash (for bearer lookups) and sealed with the server's
+// master key (HS256 user tokens need the key itself to check signatures), never in plain text.
+export const secretKeys = pgTable(
+  'secret_keys',
+  {
+    prefix: text('prefix').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    hash: text('hash').notNull().unique(),
+    sealed: text('sealed').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('secret_keys_tenant_idx').on(t.tenantId)],
+);
+
+export const rooms = pgTable(
+  'rooms',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    name: text('name').notNull(),
+    private: boolean('private').notNull().default(false),
+    lastSeq: ms('last_seq').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
+);
+
+export const roomMembers = pgTable(
+  'room_members',
+  {
+    tenantId: text('tenant_id').notNull(),
+    room: text('room').notNull(),
+    userId: text('user_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.room, t.userId] })],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    tenantId: text('tenant_id').notNull(),
+    room: text('room').notNull(),
+    seq: ms('seq').notNull(),
+    id: text('id').notNull(),
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+    text: text('text'),
+    ts: ms('ts').notNull(),
+    deletedAt: ms('deleted_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.room, t.seq] }),
+    uniqueIndex('messages_tenant_room_id_uq').on(t.tenantId, t.room, t.id),
+    index('messages_tenant_ts_idx').on(t.tenantId, t.ts),
+  ],
+);
+
+export const reads = pgTable(
+  'reads',
+  {
+    tenantId: text('tenant_id').notNull(),
+    room: text('room').notNull(),
+    userId: text('user_id').notNull(),
+    lastSeq: ms('last_seq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.room, t.userId] })],
+);
+
+export const blocks = pgTable(
+  'blocks',
+  {
+    tenantId: text('tenant_id').notNull(),
+    userId: text('user_id').notNull(),
+    blockedUserId: text('blocked_user_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId, t.blockedUserId] })],
+);
+
+export const reports = pgTable(
+  'reports',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: text('tenant_id').notNull(),
+    room: text('room').notNull(),
+    messageId: text('message_id').notNull(),
+    reporterId: text('reporter_id').notNull(),
+    reason: text('reason'),
+    ts: ms('ts').notNull(),
+  },
+  (t) => [index('reports_tenant_idx').on(t.tenantId, t.ts)],
+);

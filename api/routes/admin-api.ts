@@ -1,0 +1,91 @@
+import { Hono } from 'hono';
+import { ChatError } from '../chat/errors';
+import { safeEqual } from '../chat/keys';
+import type { TenantDirectory } from '../chat/tenants';
+import type { TenantSettings } from '../db/schema';
+import { jsonBody } from './http-error';
+
+const bad = (message: string) => new ChatError('bad_request', message);
+
+function origins(v: unknown): string[] {
+  if (!Array.isArray(v) || !v.every((o) => typeof o === 'string' && (o === '*' || /^https?:\/\/[^/\s]+$/.test(o))))
+    throw bad('origins must be a list of origins like https://example.com, or "*"');
+  return v as string[];
+}
+
+const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
+  guests: (v) => typeof v === 'boolean',
+  maxTextLength: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 16_000,
+  messagesPerSecond: (v) => typeof v === 'number' && v > 0 && v <= 10_000,
+  burst: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100_000,
+  retentionDays: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 36_500,
+};
+
+function settings(v: unknown): Partial<TenantSettings> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('settings must be an object');
+  for (const [k, val] of Object.entries(v)) {
+    const rule = SETTING_RULES[k as keyof TenantSettings];
+    if (!rule) throw bad(`unknown setting ${k}`);
+    if (!rule(val)) throw bad(`setting ${k} is out of range`);
+  }
+  return v as Partial<TenantSettings>;
+}
+
+/** The operator's Admin API (PROTOCOL.md), behind the admin token. */
+export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string }) {
+  const { tenants } = opts;
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    const h = c.req.header('authorization') ?? '';
+    if (!h.startsWith('Bearer ') || !safeEqual(h.slice(7).trim(), opts.adminToken))
+      throw new ChatError('unauthorized', 'a valid admin token is required');
+    await next();
+  });
+
+  app.post('/tenants', async (c) => {
+    const body = await jsonBody(c);
+    if (typeof body.name !== 'string' || !body.name.trim() || body.name.length > 100) throw bad('name is required');
+    if (body.guests !== undefined && typeof body.guests !== 'boolean') throw bad('guests must be a boolean');
+    const s = body.settings === undefined ? {} : settings(body.settings);
+    const made = await tenants.create({
+      name: body.name.trim(),
+      origins: origins(body.origins ?? []),
+      settings: { ...s, ...(body.guests !== undefined ? { guests: body.guests as boolean } : {}) },
+    });
+    return c.json(made, 201);
+  });
+
+  app.get('/tenants', async (c) => c.json(await tenants.list()));
+
+  app.patch('/tenants/:id', async (c) => {
+    const body = await jsonBody(c);
+    const patch: Parameters<TenantDirectory['update']>[1] = {};
+    if (body.name !== undefined) {
+      if (typeof body.name !== 'string' || !body.name.trim()) throw bad('name must be a non-empty string');
+      patch.name = body.name.trim();
+    }
+    if (body.origins !== undefined) patch.origins = origins(body.origins);
+    if (body.disabled !== undefined) {
+      if (typeof body.disabled !== 'boolean') throw bad('disabled must be a boolean');
+      patch.disabled = body.disabled;
+    }
+    const s = body.settings === undefined ? {} : settings(body.settings);
+    if (body.guests !== undefined) {
+      if (typeof body.guests !== 'boolean') throw bad('guests must be a boolean');
+      s.guests = body.guests;
+    }
+    if (Object.keys(s).length) patch.settings = s;
+    const t = await tenants.update(c.req.param('id'), patch);
+    return c.json({ tenantId: t.id, name: t.name, origins: t.origins, guests: t.settings.guests, settings: t.settings, disabled: t.disabled, publishableKey: t.publishableKey });
+  });
+
+  app.post('/tenants/:id/secret-keys', async (c) => c.json(await tenants.addSecretKey(c.req.param('id')), 201));
+
+  app.delete('/tenants/:id/secret-keys/:prefix', async (c) => {
+    await tenants.revokeSecretKey(c.req.param('id'), c.req.param('prefix'));
+    return c.body(null, 204);
+  });
+
+  return app;
+}

@@ -1,0 +1,120 @@
+import { Hono } from 'hono';
+import type { Auth } from '../chat/auth';
+import type { ChatService } from '../chat/chat-service';
+import { ChatError } from '../chat/errors';
+import type { Tenant, TenantDirectory } from '../chat/tenants';
+import { DEFAULTS, MESSAGE_ID_RE, ROOM_RE } from '../protocol';
+import { jsonBody } from './http-error';
+
+type Env = { Variables: { tenant: Tenant } };
+
+const bad = (message: string) => new ChatError('bad_request', message);
+
+function str(body: Record<string, unknown>, field: string, opts: { re?: RegExp; max?: number; optional?: boolean } = {}) {
+  const v = body[field];
+  if (v === undefined || v === null) {
+    if (opts.optional) return undefined;
+    throw bad(`${field} is required`);
+  }
+  if (typeof v !== 'string' || !v || v.length > (opts.max ?? 256) || (opts.re && !opts.re.test(v)))
+    throw bad(`${field} is malformed`);
+  return v;
+}
+
+function intQuery(v: string | undefined, field: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw bad(`${field} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+function roomParam(room: string) {
+  if (!ROOM_RE.test(room)) throw bad('room is malformed');
+  return room;
+}
+
+/** The HTTP API for tenant backends, authenticated with a secret key (PROTOCOL.md). */
+export function apiRoutes(opts: { tenants: TenantDirectory; auth: Auth; chat: ChatService }) {
+  const { tenants, auth, chat } = opts;
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const h = c.req.header('authorization') ?? '';
+    const tenant = h.startsWith('Bearer ') ? await tenants.bySecretKey(h.slice(7).trim()) : null;
+    if (!tenant) throw new ChatError('unauthorized', 'a valid secret key is required');
+    c.set('tenant', tenant);
+    await next();
+  });
+
+  app.post('/tokens', async (c) => {
+    const body = await jsonBody(c);
+    const user = str(body, 'user', { max: 128 })!;
+    const name = str(body, 'name', { max: DEFAULTS.maxNameLength, optional: true });
+    const role = body.role;
+    if (role !== undefined && role !== 'member' && role !== 'moderator') throw bad('role must be member or moderator');
+    const rooms = body.rooms;
+    if (rooms !== undefined && (!Array.isArray(rooms) || !rooms.every((r) => typeof r === 'string' && ROOM_RE.test(r))))
+      throw bad('rooms must be a list of room names');
+    const ttl = body.ttlSeconds;
+    if (ttl !== undefined && (!Number.isInteger(ttl) || (ttl as number) < 1 || (ttl as number) > 30 * 86400))
+      throw bad('ttlSeconds must be an integer from 1 to 2592000');
+    const t = await auth.sign(c.get('tenant').id, {
+      user,
+      name,
+      role: role as 'member' | 'moderator' | undefined,
+      rooms: rooms as string[] | undefined,
+      ttlSeconds: ttl as number | undefined,
+    });
+    return c.json(t, 201);
+  });
+
+  app.get('/rooms/:room/messages', async (c) => {
+    const tenant = c.get('tenant');
+    const room = roomParam(c.req.param('room'));
+    const afterSeq = intQuery(c.req.query('afterSeq'), 'afterSeq', 0, Number.MAX_SAFE_INTEGER);
+    const beforeSeq = intQuery(c.req.query('beforeSeq'), 'beforeSeq', 0, Number.MAX_SAFE_INTEGER);
+    const limit = intQuery(c.req.query('limit'), 'limit', 1, DEFAULTS.maxHistoryLimit);
+    if (afterSeq !== undefined && beforeSeq !== undefined) throw bad('give afterSeq or beforeSeq, not both');
+    const head = await chat.roomHead(tenant.id, room);
+    if (head === null) throw new ChatError('not_found', 'no such room');
+    return c.json(await chat.history(tenant.id, room, { afterSeq, beforeSeq, limit, upTo: head }));
+  });
+
+  app.post('/rooms/:room/messages', async (c) => {
+    const tenant = c.get('tenant');
+    const room = roomParam(c.req.param('room'));
+    const body = await jsonBody(c);
+    const id = str(body, 'id', { re: MESSAGE_ID_RE, max: 64 })!;
+    const user = str(body, 'user', { max: 128 })!;
+    const name = str(body, 'name', { max: DEFAULTS.maxNameLength, optional: true }) ?? user;
+    if (typeof body.text !== 'string') throw bad('text is required');
+    const ack = await chat.post(tenant, { id: user, name, role: 'member', rooms: null, guest: false }, room, id, body.text, {
+      trusted: true,
+    });
+    return c.json({ id: ack.id, seq: ack.seq, ts: ack.ts, ...(ack.duplicate ? { duplicate: true } : {}) }, ack.duplicate ? 200 : 201);
+  });
+
+  app.delete('/rooms/:room/messages/:id', async (c) => {
+    const room = roomParam(c.req.param('room'));
+    const id = c.req.param('id');
+    if (!MESSAGE_ID_RE.test(id)) throw bad('id is malformed');
+    await chat.remove(c.get('tenant'), 'backend', room, id);
+    return c.body(null, 204);
+  });
+
+  app.put('/rooms/:room', async (c) => {
+    const room = roomParam(c.req.param('room'));
+    const body = await jsonBody(c);
+    if (body.private !== undefined && typeof body.private !== 'boolean') throw bad('private must be a boolean');
+    const members = body.members;
+    if (members !== undefined && (!Array.isArray(members) || !members.every((m) => typeof m === 'string' && m && m.length <= 128)))
+      throw bad('members must be a list of user ids');
+    const r = await chat.putRoom(c.get('tenant').id, room, {
+      private: body.private as boolean | undefined,
+      members: members as string[] | undefined,
+    });
+    return c.json({ room, private: r.room.private, members: r.members, headSeq: r.room.lastSeq });
+  });
+
+  return app;
+}

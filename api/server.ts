@@ -1,0 +1,186 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { Bus } from './bus/bus';
+import { createMemoryBus } from './bus/memory-bus';
+import { createAuth } from './chat/auth';
+import { createChatService } from './chat/chat-service';
+import { createHub } from './chat/hub';
+import { createSealer, newToken } from './chat/keys';
+import { createMemoryPresence, type PresenceStore } from './chat/presence';
+import { createRateLimiter } from './chat/rate-limit';
+import { createTenantDirectory } from './chat/tenants';
+import { createTypingTracker } from './chat/typing';
+import { openDatabase } from './db/client';
+import * as tenantsDb from './db/tenants';
+import { DEFAULTS } from './protocol';
+import { adminRoutes } from './routes/admin-api';
+import { apiRoutes } from './routes/api-v1';
+import { healthRoutes } from './routes/health';
+import { onError } from './routes/http-error';
+import { demoPage, dashboardPage } from './routes/pages';
+import { staticRoutes } from './routes/static';
+import { createGateway } from './ws/gateway';
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  /** Postgres URL; absent means embedded PGlite. */
+  databaseUrl?: string;
+  /** Redis URL; absent means the in-process bus. */
+  redisUrl?: string;
+  /** Where PGlite and generated secrets live; absent with `memory` means nothing on disk. */
+  dataDir?: string;
+  /** Keep PGlite in memory (tests). */
+  memory?: boolean;
+  adminToken?: string;
+  /** Seals secret keys at rest; servers sharing a database must share it. */
+  masterKey?: string;
+  heartbeatMs?: number;
+  helloTimeoutMs?: number;
+  maxFrameBytes?: number;
+  sweepMs?: number;
+  /** Origins the demo tenant allows besides the server's own address. */
+  demoOrigins?: string[];
+  log?: (msg: string, err?: unknown) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  adminToken: string;
+  /** True when this start generated the admin token (print it once). */
+  adminTokenGenerated: boolean;
+  demo: { tenantId: string; publishableKey: string };
+  dbKind: 'pglite' | 'postgres';
+  /** Graceful stop: refuse new work, commit and ack what was taken in, close sockets with 1001. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEMO_TENANT_ID = 't_demo';
+
+/** A secret from the options, else from a file in the data dir, else new (and saved there). */
+function secretFrom(given: string | undefined, dataDir: string | undefined, file: string) {
+  if (given) return { value: given, generated: false };
+  const path = dataDir ? join(dataDir, file) : null;
+  if (path && existsSync(path)) return { value: readFileSync(path, 'utf8').trim(), generated: false };
+  const value = newToken();
+  if (path) {
+    mkdirSync(dataDir!, { recursive: true });
+    writeFileSync(path, `${value}\n`, { mode: 0o600 });
+  }
+  return { value, generated: true };
+}
+
+/** The composition root: the only place that picks PGlite or Postgres, memory bus or Redis. */
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const log = opts.log ?? ((msg, err) => console.error(`[parley] ${msg}`, err ?? ''));
+  const now = Date.now;
+  const dataDir = opts.memory ? undefined : (opts.dataDir ?? './data');
+  const admin = secretFrom(opts.adminToken, dataDir, 'admin-token');
+  const master = secretFrom(opts.masterKey, dataDir, 'master-key');
+  const heartbeatMs = opts.heartbeatMs ?? DEFAULTS.heartbeatMs;
+
+  const database = await openDatabase({ url: opts.databaseUrl, dataDir });
+  const { db } = database;
+  let bus: Bus;
+  let presence: PresenceStore;
+  if (opts.redisUrl) {
+    const { createRedisBus } = await import('./bus/redis-bus');
+    const { createRedisPresence } = await import('./chat/redis-presence');
+    bus = await createRedisBus({ url: opts.redisUrl, log });
+    presence = createRedisPresence({ url: opts.redisUrl, heartbeatMs });
+  } else {
+    bus = createMemoryBus();
+    presence = createMemoryPresence();
+  }
+  const sealer = createSealer(master.value);
+  const tenants = createTenantDirectory({ db, sealer, now });
+  const auth = createAuth({ tenants, sealer, now });
+  const typing = createTypingTracker({ now });
+  const chat = createChatService({ db, bus, typing, limiter: createRateLimiter({ now }), now });
+  const hub = createHub({ bus, fillGap: chat.eventsBetween });
+  const gateway = createGateway({
+    chat,
+    auth,
+    hub,
+    presence,
+    typing,
+    tenants,
+    heartbeatMs,
+    maxFrameBytes: opts.maxFrameBytes ?? DEFAULTS.maxFrameBytes,
+    helloTimeoutMs: opts.helloTimeoutMs ?? DEFAULTS.helloTimeoutMs,
+    sweepMs: opts.sweepMs ?? 500,
+    now,
+    log,
+  });
+
+  let port = opts.port ?? 8787;
+  const baseUrl = () => `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost'}:${port}`;
+  let demoKey = '';
+  const app = new Hono();
+  app.onError(onError(log));
+  app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
+  app.get('/v1/ws', gateway.route);
+  app.route('/v1', apiRoutes({ tenants, auth, chat }));
+  app.route('/admin/api', adminRoutes({ tenants, adminToken: admin.value }));
+  app.route('/', staticRoutes({ demoPage: () => demoPage({ publishableKey: demoKey }), dashboardPage }));
+
+  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: gateway.wss } });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, opts.host, () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  // The demo tenant: made on first start, its origins kept in step with this address.
+  const origins = [...new Set([baseUrl(), `http://127.0.0.1:${port}`, `http://localhost:${port}`, ...(opts.demoOrigins ?? [])])];
+  const existing = await tenantsDb.tenantById(db, DEMO_TENANT_ID);
+  if (!existing) await tenants.create({ id: DEMO_TENANT_ID, name: 'demo', origins, settings: { guests: true } });
+  else await tenants.update(DEMO_TENANT_ID, { origins: [...new Set([...existing.origins, ...origins])] });
+  demoKey = (await tenants.byId(DEMO_TENANT_ID))!.publishableKey;
+
+  // Retention: purge now and every hour; a tenant with retentionDays 0 keeps everything.
+  const purge = async () => {
+    for (const row of await tenantsDb.listTenants(db)) {
+      const t = await tenants.byId(row.id);
+      if (t) await chat.purge(t).catch((err) => log('retention purge failed', err));
+    }
+  };
+  void purge();
+  const purgeTimer = setInterval(() => void purge(), 3_600_000);
+  purgeTimer.unref();
+
+  let closed = false;
+  async function drain() {
+    if (closed) return;
+    closed = true;
+    clearInterval(purgeTimer);
+    // Order matters: stop taking upgrades, let every message already taken in commit and
+    // be acknowledged, then tell every socket 1001.
+    gateway.drain();
+    await chat.writer.idle();
+    // Acks are written on the next turn; let them out before the close frames.
+    await new Promise((r) => setImmediate(r));
+    await gateway.close();
+    const stopped = new Promise<void>((r) => server.close(() => r()));
+    (server as import('node:http').Server).closeAllConnections();
+    await stopped;
+    await bus.close();
+    await database.close();
+  }
+
+  return {
+    url: baseUrl(),
+    port,
+    adminToken: admin.value,
+    adminTokenGenerated: admin.generated,
+    demo: { tenantId: DEMO_TENANT_ID, publishableKey: demoKey },
+    dbKind: database.kind,
+    drain,
+    close: drain,
+  };
+}

@@ -1,0 +1,139 @@
+import type { Context } from 'hono';
+import { upgradeWebSocket } from '@hono/node-server';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { TenantDirectory } from '../chat/tenants';
+import { CLOSE } from '../protocol';
+import { createNodeTransport } from './node-transport';
+import { createSession, type Session, type SessionDeps } from './session';
+import { BACKPRESSURE } from './transport';
+
+export interface GatewayOptions extends Omit<SessionDeps, 'onBlocksChanged' | 'draining'> {
+  tenants: TenantDirectory;
+  helloTimeoutMs: number;
+  /** How often the one sweep looks for dead, slow and expired things. */
+  sweepMs: number;
+  onSweep?: () => void;
+}
+
+/** Whether a browser page at `origin` may connect for a tenant. */
+export function originAllowed(origins: string[], origin: string | undefined): boolean {
+  if (!origin) return true;
+  return origins.includes('*') || origins.includes(origin);
+}
+
+/**
+ * The WebSocket side of the server: the upgrade checks, the session of each connection, and one
+ * periodic sweep for dead connections, slow consumers and typing expiry.
+ */
+export function createGateway(opts: GatewayOptions) {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: opts.maxFrameBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const sessions = new Set<Session>();
+  let draining = false;
+
+  const deps: SessionDeps = {
+    ...opts,
+    draining: () => draining,
+    onBlocksChanged(tenantId, userId, blocked) {
+      for (const s of sessions) if (s.tenant.id === tenantId && s.user?.id === userId) s.setBlocked(blocked);
+    },
+  };
+
+  function sweep() {
+    const now = opts.now();
+    const deadAfter = opts.heartbeatMs * 2.5;
+    for (const s of sessions) {
+      const idle = now - s.lastSeenAt;
+      const t = s.transport;
+      if (idle > deadAfter) {
+        t.terminate();
+        void closeSession(s);
+        continue;
+      }
+      // Clients that do not ping (server-side bots) still answer WebSocket pings.
+      if (idle > opts.heartbeatMs) t.ping();
+      if (t.overSoftSince && t.bufferedBytes > BACKPRESSURE.softBytes && now - t.overSoftSince > BACKPRESSURE.softMs)
+        t.close(CLOSE.tooSlow, 'too slow');
+    }
+    for (const change of opts.typing.sweep()) opts.chat.publishTyping(change);
+    opts.onSweep?.();
+  }
+  const timer = setInterval(sweep, opts.sweepMs);
+  timer.unref();
+
+  async function closeSession(s: Session) {
+    if (!sessions.delete(s)) return;
+    await s.onClose().catch((err) => opts.log('session close failed', err));
+  }
+
+  /** Hono handler for GET /v1/ws: checks key and origin, then upgrades. */
+  const route = async (c: Context, next: () => Promise<void>) => {
+    if (draining) return c.json({ error: { code: 'internal', message: 'server is shutting down' } }, 503);
+    const key = c.req.query('key') ?? '';
+    const tenant = key ? await opts.tenants.byPublishableKey(key) : null;
+    if (!tenant) return c.json({ error: { code: 'unauthorized', message: 'unknown key' } }, 401);
+    if (!originAllowed(tenant.origins, c.req.header('origin')))
+      return c.json({ error: { code: 'forbidden', message: 'origin not allowed' } }, 403);
+    const handler = upgradeWebSocket(() => {
+      let session: Session | null = null;
+      let helloTimer: ReturnType<typeof setTimeout> | null = null;
+      return {
+        onOpen(_evt, ws) {
+          const raw = ws.raw as WebSocket;
+          if (draining) return raw.close(CLOSE.shuttingDown, 'shutting down');
+          const s = createSession(deps, tenant, createNodeTransport(raw, opts.now));
+          session = s;
+          sessions.add(s);
+          helloTimer = setTimeout(() => {
+            if (s.state === 'awaiting_hello') s.transport.close(CLOSE.helloTimeout, 'no hello in time');
+          }, opts.helloTimeoutMs);
+        },
+        onMessage(evt) {
+          if (!session) return;
+          if (helloTimer && session.state !== 'awaiting_hello') {
+            clearTimeout(helloTimer);
+            helloTimer = null;
+          }
+          session.onFrame(typeof evt.data === 'string' ? evt.data : '');
+        },
+        onClose() {
+          if (helloTimer) clearTimeout(helloTimer);
+          if (session) void closeSession(session);
+        },
+        onError(evt) {
+          opts.log('websocket error', (evt as ErrorEvent).error);
+        },
+      };
+    });
+    return handler(c, next);
+  };
+
+  return {
+    wss,
+    route,
+    sessions,
+    sweep,
+    /** Stops taking connections and new messages; `close` then says 1001 to every socket. */
+    drain() {
+      draining = true;
+      clearInterval(timer);
+    },
+    get draining() {
+      return draining;
+    },
+    async close() {
+      clearInterval(timer);
+      for (const s of [...sessions]) {
+        s.transport.close(CLOSE.shuttingDown, 'server shutting down');
+        await closeSession(s);
+      }
+      wss.close();
+    },
+  };
+}
+
+export type Gateway = ReturnType<typeof createGateway>;
