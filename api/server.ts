@@ -23,6 +23,7 @@ import { onError } from './routes/http-error';
 import { demoPage, dashboardPage } from './routes/pages';
 import { staticRoutes } from './routes/static';
 import { createGateway } from './ws/gateway';
+import type { BackpressureLimits } from './ws/transport';
 
 export interface ServerOptions {
   port?: number;
@@ -42,6 +43,8 @@ export interface ServerOptions {
   helloTimeoutMs?: number;
   maxFrameBytes?: number;
   sweepMs?: number;
+  /** Per-connection outgoing buffer limits (slow consumers). */
+  backpressure?: Partial<BackpressureLimits>;
   /** Origins the demo tenant allows besides the server's own address. */
   demoOrigins?: string[];
   log?: (msg: string, err?: unknown) => void;
@@ -55,6 +58,7 @@ export interface RunningServer {
   adminTokenGenerated: boolean;
   demo: { tenantId: string; publishableKey: string };
   dbKind: 'pglite' | 'postgres';
+  stats(): { connections: number; maxBufferedBytes: number; tooSlowClosed: number };
   /** Graceful stop: refuse new work, commit and ack what was taken in, close sockets with 1001. */
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -114,6 +118,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     maxFrameBytes: opts.maxFrameBytes ?? DEFAULTS.maxFrameBytes,
     helloTimeoutMs: opts.helloTimeoutMs ?? DEFAULTS.helloTimeoutMs,
     sweepMs: opts.sweepMs ?? 500,
+    backpressure: opts.backpressure,
     now,
     log,
   });
@@ -180,6 +185,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     adminTokenGenerated: admin.generated,
     demo: { tenantId: DEMO_TENANT_ID, publishableKey: demoKey },
     dbKind: database.kind,
+    stats: gateway.stats,
     drain,
     close: drain,
   };

@@ -1,11 +1,21 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { ChatError } from '../chat/errors';
 import { safeEqual } from '../chat/keys';
-import type { TenantDirectory } from '../chat/tenants';
+import type { Tenant, TenantDirectory } from '../chat/tenants';
 import type { TenantSettings } from '../db/schema';
 import { jsonBody } from './http-error';
 
 const bad = (message: string) => new ChatError('bad_request', message);
+
+/** The token of an `Authorization: Bearer …` header (the scheme is case-insensitive), or null. */
+const bearer = (h: string | undefined) => /^Bearer +(\S+) *$/i.exec(h ?? '')?.[1] ?? null;
+
+function tenantName(v: unknown): string {
+  const name = typeof v === 'string' ? v.trim() : '';
+  if (!name || name.length > 100) throw bad('name must be 1 to 100 characters');
+  return name;
+}
 
 function origins(v: unknown): string[] {
   if (!Array.isArray(v) || !v.every((o) => typeof o === 'string' && (o === '*' || /^https?:\/\/[^/\s]+$/.test(o))))
@@ -31,25 +41,45 @@ function settings(v: unknown): Partial<TenantSettings> {
   return v as Partial<TenantSettings>;
 }
 
+/** A tenant as the Admin API shows it: its settings, never its secret keys. */
+const tenantView = (t: Tenant) => ({
+  tenantId: t.id,
+  name: t.name,
+  origins: t.origins,
+  guests: t.settings.guests,
+  settings: t.settings,
+  disabled: t.disabled,
+  publishableKey: t.publishableKey,
+});
+
 /** The operator's Admin API (PROTOCOL.md), behind the admin token. */
 export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string }) {
   const { tenants } = opts;
   const app = new Hono();
 
   app.use('*', async (c, next) => {
-    const h = c.req.header('authorization') ?? '';
-    if (!h.startsWith('Bearer ') || !safeEqual(h.slice(7).trim(), opts.adminToken))
-      throw new ChatError('unauthorized', 'a valid admin token is required');
+    const token = bearer(c.req.header('authorization'));
+    if (!token || !safeEqual(token, opts.adminToken)) throw new ChatError('unauthorized', 'a valid admin token is required');
     await next();
   });
+  // Bodies here are a few hundred bytes; refuse to buffer a huge one.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new ChatError('too_large', 'the body is larger than 64 KiB');
+      },
+    }),
+  );
 
   app.post('/tenants', async (c) => {
     const body = await jsonBody(c);
-    if (typeof body.name !== 'string' || !body.name.trim() || body.name.length > 100) throw bad('name is required');
+    const name = tenantName(body.name);
     if (body.guests !== undefined && typeof body.guests !== 'boolean') throw bad('guests must be a boolean');
     const s = body.settings === undefined ? {} : settings(body.settings);
     const made = await tenants.create({
-      name: body.name.trim(),
+      name,
       origins: origins(body.origins ?? []),
       settings: { ...s, ...(body.guests !== undefined ? { guests: body.guests as boolean } : {}) },
     });
@@ -61,10 +91,7 @@ export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string
   app.patch('/tenants/:id', async (c) => {
     const body = await jsonBody(c);
     const patch: Parameters<TenantDirectory['update']>[1] = {};
-    if (body.name !== undefined) {
-      if (typeof body.name !== 'string' || !body.name.trim()) throw bad('name must be a non-empty string');
-      patch.name = body.name.trim();
-    }
+    if (body.name !== undefined) patch.name = tenantName(body.name);
     if (body.origins !== undefined) patch.origins = origins(body.origins);
     if (body.disabled !== undefined) {
       if (typeof body.disabled !== 'boolean') throw bad('disabled must be a boolean');
@@ -76,8 +103,11 @@ export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string
       s.guests = body.guests;
     }
     if (Object.keys(s).length) patch.settings = s;
-    const t = await tenants.update(c.req.param('id'), patch);
-    return c.json({ tenantId: t.id, name: t.name, origins: t.origins, guests: t.settings.guests, settings: t.settings, disabled: t.disabled, publishableKey: t.publishableKey });
+    const id = c.req.param('id');
+    // An empty patch reads the tenant: an update that sets nothing is an error in the database layer.
+    const t = Object.keys(patch).length ? await tenants.update(id, patch) : await tenants.byId(id);
+    if (!t) throw new ChatError('not_found', 'no such tenant');
+    return c.json(tenantView(t));
   });
 
   app.post('/tenants/:id/secret-keys', async (c) => c.json(await tenants.addSecretKey(c.req.param('id')), 201));
@@ -85,6 +115,11 @@ export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string
   app.delete('/tenants/:id/secret-keys/:prefix', async (c) => {
     await tenants.revokeSecretKey(c.req.param('id'), c.req.param('prefix'));
     return c.body(null, 204);
+  });
+
+  // Unknown paths answer in the API's own error shape, not Hono's plain-text 404.
+  app.all('*', () => {
+    throw new ChatError('not_found', 'no such admin route');
   });
 
   return app;

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Auth } from '../chat/auth';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
@@ -9,6 +10,12 @@ import { jsonBody } from './http-error';
 type Env = { Variables: { tenant: Tenant } };
 
 const bad = (message: string) => new ChatError('bad_request', message);
+
+/** The token of an `Authorization: Bearer …` header (the scheme is case-insensitive), or null. */
+const bearer = (h: string | undefined) => /^Bearer +(\S+) *$/i.exec(h ?? '')?.[1] ?? null;
+
+// The largest body a valid request needs: a message of 16,000 code points of 4 bytes, as JSON.
+const MAX_BODY_BYTES = 256 * 1024;
 
 function str(body: Record<string, unknown>, field: string, opts: { re?: RegExp; max?: number; optional?: boolean } = {}) {
   const v = body[field];
@@ -39,12 +46,22 @@ export function apiRoutes(opts: { tenants: TenantDirectory; auth: Auth; chat: Ch
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
-    const h = c.req.header('authorization') ?? '';
-    const tenant = h.startsWith('Bearer ') ? await tenants.bySecretKey(h.slice(7).trim()) : null;
+    const key = bearer(c.req.header('authorization'));
+    const tenant = key ? await tenants.bySecretKey(key) : null;
     if (!tenant) throw new ChatError('unauthorized', 'a valid secret key is required');
     c.set('tenant', tenant);
     await next();
   });
+  // After the key check, so strangers cannot make the server buffer anything.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ChatError('too_large', `the body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
+      },
+    }),
+  );
 
   app.post('/tokens', async (c) => {
     const body = await jsonBody(c);
@@ -114,6 +131,11 @@ export function apiRoutes(opts: { tenants: TenantDirectory; auth: Auth; chat: Ch
       members: members as string[] | undefined,
     });
     return c.json({ room, private: r.room.private, members: r.members, headSeq: r.room.lastSeq });
+  });
+
+  // Unknown paths answer in the API's own error shape, not Hono's plain-text 404.
+  app.all('*', () => {
+    throw new ChatError('not_found', 'no such route');
   });
 
   return app;

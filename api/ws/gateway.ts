@@ -5,13 +5,14 @@ import type { TenantDirectory } from '../chat/tenants';
 import { CLOSE } from '../protocol';
 import { createNodeTransport } from './node-transport';
 import { createSession, type Session, type SessionDeps } from './session';
-import { BACKPRESSURE } from './transport';
+import { BACKPRESSURE, type BackpressureLimits } from './transport';
 
 export interface GatewayOptions extends Omit<SessionDeps, 'onBlocksChanged' | 'draining'> {
   tenants: TenantDirectory;
   helloTimeoutMs: number;
   /** How often the one sweep looks for dead, slow and expired things. */
   sweepMs: number;
+  backpressure?: Partial<BackpressureLimits>;
   onSweep?: () => void;
 }
 
@@ -33,6 +34,8 @@ export function createGateway(opts: GatewayOptions) {
     clientTracking: false,
   });
   const sessions = new Set<Session>();
+  const limits: BackpressureLimits = { ...BACKPRESSURE, ...opts.backpressure };
+  let tooSlowClosed = 0;
   let draining = false;
 
   const deps: SessionDeps = {
@@ -56,8 +59,10 @@ export function createGateway(opts: GatewayOptions) {
       }
       // Clients that do not ping (server-side bots) still answer WebSocket pings.
       if (idle > opts.heartbeatMs) t.ping();
-      if (t.overSoftSince && t.bufferedBytes > BACKPRESSURE.softBytes && now - t.overSoftSince > BACKPRESSURE.softMs)
+      if (t.overSoftSince && !t.closed && t.bufferedBytes > limits.softBytes && now - t.overSoftSince > limits.softMs) {
+        tooSlowClosed++;
         t.close(CLOSE.tooSlow, 'too slow');
+      }
     }
     for (const change of opts.typing.sweep()) opts.chat.publishTyping(change);
     opts.onSweep?.();
@@ -85,9 +90,13 @@ export function createGateway(opts: GatewayOptions) {
         onOpen(_evt, ws) {
           const raw = ws.raw as WebSocket;
           if (draining) return raw.close(CLOSE.shuttingDown, 'shutting down');
-          const s = createSession(deps, tenant, createNodeTransport(raw, opts.now));
+          const s = createSession(deps, tenant, createNodeTransport(raw, { now: opts.now, limits, onTooSlow: () => tooSlowClosed++ }));
           session = s;
           sessions.add(s);
+          // A WebSocket pong is a sign of life too (clients that never send frames).
+          raw.on('pong', () => {
+            s.lastSeenAt = opts.now();
+          });
           helloTimer = setTimeout(() => {
             if (s.state === 'awaiting_hello') s.transport.close(CLOSE.helloTimeout, 'no hello in time');
           }, opts.helloTimeoutMs);
@@ -117,6 +126,12 @@ export function createGateway(opts: GatewayOptions) {
     route,
     sessions,
     sweep,
+    /** Connections now and the largest outgoing buffer among them. */
+    stats() {
+      let maxBufferedBytes = 0;
+      for (const s of sessions) maxBufferedBytes = Math.max(maxBufferedBytes, s.transport.bufferedBytes);
+      return { connections: sessions.size, maxBufferedBytes, tooSlowClosed };
+    },
     /** Stops taking connections and new messages; `close` then says 1001 to every socket. */
     drain() {
       draining = true;

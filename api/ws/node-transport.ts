@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { RoomEvent } from '../bus/bus';
 import { CLOSE } from '../protocol';
-import { BACKPRESSURE, type Transport } from './transport';
+import type { BackpressureLimits, Transport } from './transport';
 
 // The one file that knows the `ws` library's insides. Broadcasts are framed once per event and
 // the same bytes are written to the raw socket of every member; frames queued for one socket in
@@ -55,6 +55,8 @@ class NodeTransport implements Transport {
   constructor(
     private readonly ws: WebSocket,
     private readonly now: () => number,
+    private readonly limits: BackpressureLimits,
+    private readonly onTooSlow: () => void,
   ) {
     this.socket = (ws as unknown as { _socket: Socket })._socket;
   }
@@ -79,9 +81,10 @@ class NodeTransport implements Transport {
   sendEvent(ev: RoomEvent) {
     if (this.closed) return;
     const buffered = this.bufferedBytes;
-    if (buffered > BACKPRESSURE.softBytes) {
+    if (buffered > this.limits.softBytes) {
       if (!this.softSince) this.softSince = this.now();
-      if (buffered > BACKPRESSURE.hardBytes) {
+      if (buffered > this.limits.hardBytes) {
+        this.onTooSlow();
         this.close(CLOSE.tooSlow, 'too slow');
         return;
       }
@@ -153,11 +156,14 @@ class NodeTransport implements Transport {
     this.ws.close(code, reason);
     // A client that stopped reading never completes the closing handshake: do not wait the
     // library's 30 s with its buffer held.
-    if (code === CLOSE.tooSlow) setTimeout(() => this.ws.terminate(), 2000).unref();
+    if (code === CLOSE.tooSlow) setTimeout(() => this.ws.terminate(), 5000).unref();
   }
 }
 
 /** Wraps a `ws` socket accepted by our WebSocketServer as a Transport. */
-export function createNodeTransport(ws: WebSocket, now: () => number): Transport {
-  return new NodeTransport(ws, now);
+export function createNodeTransport(
+  ws: WebSocket,
+  opts: { now: () => number; limits: BackpressureLimits; onTooSlow: () => void },
+): Transport {
+  return new NodeTransport(ws, opts.now, opts.limits, opts.onTooSlow);
 }

@@ -20,10 +20,16 @@ export interface Transport {
   readonly closed: boolean;
 }
 
-export const BACKPRESSURE = {
+export interface BackpressureLimits {
+  softBytes: number;
+  hardBytes: number;
+  softMs: number;
+}
+
+export const BACKPRESSURE: BackpressureLimits = {
   /** Over this, typing, presence and read events are dropped for the connection. */
   softBytes: 256 * 1024,
   /** Over this, or over the soft limit for `softMs`, the connection is closed with 4050. */
   hardBytes: 4 * 1024 * 1024,
   softMs: 10_000,
-} as const;
+};

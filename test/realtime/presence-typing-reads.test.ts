@@ -1,0 +1,138 @@
+import type { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends } from '../helpers/backends';
+import { client, join, userToken, type Frame } from '../helpers/client';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+describe.each(backends())('presence, typing and read receipts on %s', (backend) => {
+  let s: TestServer;
+  // A short heartbeat so a silent connection is found dead in well under a second.
+  const heartbeatMs = 200;
+  beforeAll(async () => {
+    s = await startTestServer({ backend, heartbeatMs, sweepMs: 50 });
+  });
+  afterAll(() => s?.stop());
+
+  const as = async (sub: string, name: string) =>
+    client(s.wsUrl, s.demo.publishableKey, { token: await userToken(s.demo.secretKey, { sub, name }) });
+  const presenceOf = (c: { frames: Frame[] }, user: string) =>
+    c.frames.filter((f) => f.type === 'presence' && f.user === user).map((f) => f.status);
+
+  it('a user with two tabs stays online until the last one closes', async () => {
+    const bob = await as('bob', 'Bob');
+    await join(bob, 'p1');
+    const tab1 = await as('alice', 'Alice');
+    const j1 = await join(tab1, 'p1');
+    expect(j1.online).toBe(2);
+    expect(j1.presence).toEqual(expect.arrayContaining([{ user: 'alice', name: 'Alice' }, { user: 'bob', name: 'Bob' }]));
+    await bob.next((f) => f.type === 'presence' && f.user === 'alice' && f.status === 'online');
+    const tab2 = await as('alice', 'Alice');
+    expect((await join(tab2, 'p1')).online).toBe(2);
+    tab1.close();
+    await tab1.closed;
+    await bob.request({ type: 'ping' });
+    await tab2.request({ type: 'ping' });
+    expect(presenceOf(bob, 'alice')).toEqual(['online']);
+    tab2.close();
+    await bob.next((f) => f.type === 'presence' && f.user === 'alice' && f.status === 'offline');
+    expect(presenceOf(bob, 'alice')).toEqual(['online', 'offline']);
+    // Leaving is the same as closing.
+    const carol = await as('carol', 'Carol');
+    await join(carol, 'p1');
+    expect(await carol.request({ type: 'leave', room: 'p1' })).toMatchObject({ type: 'left', room: 'p1' });
+    await bob.next((f) => f.type === 'presence' && f.user === 'carol' && f.status === 'offline');
+    bob.close();
+    carol.close();
+  });
+
+  it('a connection that goes silent is dead after 2.5 heartbeats and the room sees it offline', async () => {
+    const bob = await as('bob2', 'Bob');
+    await join(bob, 'p2');
+    const ghost = await as('ghost', 'Ghost');
+    await join(ghost, 'p2');
+    // Stop reading: the ghost neither sends frames nor answers WebSocket pings.
+    ((ghost.ws as unknown as { _socket: Socket })._socket).pause();
+    const started = Date.now();
+    // Bob keeps his connection alive with pings.
+    const keepAlive = setInterval(() => bob.send({ type: 'ping' }), heartbeatMs / 2);
+    try {
+      await bob.next((f) => f.type === 'presence' && f.user === 'ghost' && f.status === 'offline', 5000);
+    } finally {
+      clearInterval(keepAlive);
+    }
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(heartbeatMs * 2.5 - 100);
+    expect(took).toBeLessThan(heartbeatMs * 2.5 + 1500);
+    // A client that answers WebSocket pings (no frames) stays alive: bob's ws library answers.
+    bob.close();
+  });
+
+  it('typing goes to the others only, is cleared by a message and by closing', async () => {
+    const a = await as('ta', 'Alice');
+    const b = await as('tb', 'Bob');
+    await join(a, 't1');
+    await join(b, 't1');
+    a.send({ type: 'typing', room: 't1', active: true });
+    expect(await b.next((f) => f.type === 'typing')).toEqual({ type: 'typing', room: 't1', user: 'ta', name: 'Alice', active: true });
+    await a.request({ type: 'message', room: 't1', id: 'tm1', text: 'done typing' });
+    const cleared = await b.next((f) => f.type === 'typing' && f.active === false);
+    expect(cleared).toMatchObject({ user: 'ta', active: false });
+    // The clear comes before the message itself.
+    const order = b.frames.filter((f) => f.type === 'typing' || f.type === 'message').map((f) => f.type);
+    expect(order).toEqual(['typing', 'typing', 'message']);
+    await new Promise((r) => setTimeout(r, 1000));
+    b.send({ type: 'typing', room: 't1', active: true });
+    await a.next((f) => f.type === 'typing' && f.user === 'tb' && f.active);
+    b.close();
+    await a.next((f) => f.type === 'typing' && f.user === 'tb' && f.active === false);
+    expect(a.frames.filter((f) => f.type === 'typing' && f.user === 'ta')).toEqual([]);
+    a.close();
+  });
+
+  it('read positions are stored forward only, clamped to the head, told to the room, and come back in joined', async () => {
+    const a = await as('ra', 'Alice');
+    const b = await as('rb', 'Bob');
+    await join(a, 'r1');
+    await join(b, 'r1');
+    for (let i = 1; i <= 3; i++) await a.request({ type: 'message', room: 'r1', id: `rm${i}`, text: `${i}` });
+    b.send({ type: 'read', room: 'r1', lastSeq: 2 });
+    expect(await a.next((f) => f.type === 'read')).toEqual({ type: 'read', room: 'r1', user: 'rb', lastSeq: 2 });
+    b.send({ type: 'read', room: 'r1', lastSeq: 1 });
+    b.send({ type: 'read', room: 'r1', lastSeq: 99 });
+    const clamped = await a.next((f) => f.type === 'read' && f.lastSeq !== 2);
+    expect(clamped.lastSeq).toBe(3);
+    await b.request({ type: 'ping' });
+    await a.request({ type: 'ping' });
+    expect(a.frames.filter((f) => f.type === 'read').map((f) => f.lastSeq)).toEqual([2, 3]);
+    b.close();
+    const again = await as('rb', 'Bob');
+    const j = await join(again, 'r1');
+    expect(j.lastRead).toBe(3);
+    expect(j.reads).toEqual([{ user: 'rb', lastSeq: 3 }]);
+    expect(await again.request({ type: 'read', room: 'elsewhere', lastSeq: 1 })).toMatchObject({ code: 'forbidden' });
+    a.close();
+    again.close();
+  });
+
+  it('blocking hides a user’s messages, typing and presence, live and in history', async () => {
+    const a = await as('ba', 'Alice');
+    const m = await as('bm', 'Mallory');
+    await join(a, 'b1');
+    await join(m, 'b1');
+    await m.request({ type: 'message', room: 'b1', id: 'bm1', text: 'before' });
+    expect(await a.request({ type: 'block', user: 'bm' })).toMatchObject({ type: 'ack', user: 'bm' });
+    await m.request({ type: 'message', room: 'b1', id: 'bm2', text: 'after' });
+    m.send({ type: 'typing', room: 'b1', active: true });
+    await m.request({ type: 'message', room: 'b1', id: 'bm3', text: 'again' });
+    await a.request({ type: 'message', room: 'b1', id: 'ba1', text: 'mine' });
+    await a.next((f) => f.type === 'message' && f.id === 'ba1');
+    expect(a.frames.filter((f) => f.type === 'message').map((f) => f.id)).toEqual(['bm1', 'ba1']);
+    expect(a.frames.filter((f) => f.type === 'typing')).toEqual([]);
+    const fresh = await as('ba', 'Alice');
+    expect((await join(fresh, 'b1')).messages.map((x: Frame) => x.id)).toEqual(['ba1']);
+    await a.request({ type: 'unblock', user: 'bm' });
+    await m.request({ type: 'message', room: 'b1', id: 'bm4', text: 'visible' });
+    await a.next((f) => f.type === 'message' && f.id === 'bm4');
+    [a, m, fresh].forEach((c) => c.close());
+  });
+});

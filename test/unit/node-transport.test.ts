@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import type { RoomEvent } from '../../api/bus/bus';
+import { createNodeTransport, textFrame } from '../../api/ws/node-transport';
+
+function fakeSocket() {
+  const writes: Buffer[] = [];
+  const closes: number[] = [];
+  const socket = { writableLength: 0, destroyed: false, cork() {}, uncork() {}, write: (b: Buffer) => writes.push(b) };
+  const ws = { _socket: socket, readyState: 1, close: (code: number) => closes.push(code), ping() {}, terminate() {} };
+  return { ws: ws as unknown as WebSocket, socket, writes, closes };
+}
+
+const ev = (kind: RoomEvent['kind'], json: string): RoomEvent => ({ tenantId: 't', room: 'r', kind, seq: 0, user: 'u', json });
+const limits = { softBytes: 1000, hardBytes: 5000, softMs: 10_000 };
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('node transport', () => {
+  it('frames an event once and shares the bytes between connections', async () => {
+    const a = fakeSocket();
+    const b = fakeSocket();
+    const ta = createNodeTransport(a.ws, { now: Date.now, limits, onTooSlow() {} });
+    const tb = createNodeTransport(b.ws, { now: Date.now, limits, onTooSlow() {} });
+    const e = ev('message', '{"type":"message"}');
+    ta.sendEvent(e);
+    tb.sendEvent(e);
+    await tick();
+    expect(a.writes[0]).toBe(b.writes[0]);
+    expect(a.writes[0]).toEqual(textFrame(Buffer.from(e.json)));
+  });
+
+  it('puts everything queued in one turn into one frame for batch clients', async () => {
+    const a = fakeSocket();
+    const t = createNodeTransport(a.ws, { now: Date.now, limits, onTooSlow() {} });
+    t.setBatch(true);
+    t.send('{"a":1}');
+    t.sendEvent(ev('message', '{"b":2}'));
+    await tick();
+    expect(a.writes).toEqual([textFrame(Buffer.from('{"a":1}\n{"b":2}'))]);
+  });
+
+  it('sheds typing, presence and read over the soft limit, keeps messages, and closes with 4050 over the hard one', async () => {
+    const a = fakeSocket();
+    let slow = 0;
+    const t = createNodeTransport(a.ws, { now: Date.now, limits, onTooSlow: () => slow++ });
+    a.socket.writableLength = 2000;
+    for (const kind of ['typing', 'presence', 'read'] as const) t.sendEvent(ev(kind, `{"k":"${kind}"}`));
+    t.sendEvent(ev('message', '{"m":1}'));
+    await tick();
+    expect(a.writes.map((w) => w.subarray(2).toString())).toEqual(['{"m":1}']);
+    expect(t.overSoftSince).toBeGreaterThan(0);
+    a.socket.writableLength = 6000;
+    t.sendEvent(ev('message', '{"m":2}'));
+    expect(a.closes).toEqual([4050]);
+    expect(slow).toBe(1);
+    expect(t.closed).toBe(true);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryPresence } from '../../api/chat/presence';
+import { createRateLimiter } from '../../api/chat/rate-limit';
+import { createTypingTracker, TYPING_TTL_MS } from '../../api/chat/typing';
+
+function clock(start = 1_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => void (t += ms) };
+}
+
+describe('typing tracker', () => {
+  it('forwards the first active, throttles refreshes to one a second, and expires after 5 s', () => {
+    const c = clock();
+    const t = createTypingTracker({ now: c.now });
+    expect(t.update('t', 'r', 'u', 'U', true)).toMatchObject({ active: true });
+    c.advance(300);
+    expect(t.update('t', 'r', 'u', 'U', true)).toBeNull();
+    c.advance(800);
+    expect(t.update('t', 'r', 'u', 'U', true)).toMatchObject({ active: true });
+    // Refreshed at 1100 ms: still shown 4.9 s later, gone after 5 s.
+    c.advance(TYPING_TTL_MS - 100);
+    expect(t.sweep()).toEqual([]);
+    c.advance(100);
+    expect(t.sweep()).toEqual([{ tenantId: 't', room: 'r', user: 'u', name: 'U', active: false }]);
+    expect(t.sweep()).toEqual([]);
+  });
+
+  it('forwards active:false only when typing was shown, and clear() ends it once', () => {
+    const c = clock();
+    const t = createTypingTracker({ now: c.now });
+    expect(t.update('t', 'r', 'u', 'U', false)).toBeNull();
+    t.update('t', 'r', 'u', 'U', true);
+    expect(t.clear('t', 'r', 'u')).toMatchObject({ active: false });
+    expect(t.clear('t', 'r', 'u')).toBeNull();
+    // A tight loop toggling typing forwards at most two events a second.
+    let forwarded = 0;
+    for (let i = 0; i < 100; i++) {
+      if (t.update('t', 'r', 'v', 'V', i % 2 === 0)) forwarded++;
+      c.advance(10);
+    }
+    expect(forwarded).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('memory presence', () => {
+  it('counts connections per user: the second tab keeps the user online', async () => {
+    const p = createMemoryPresence();
+    expect(await p.add('t', 'r', { user: 'a', name: 'A' }, 'c1')).toBe(true);
+    expect(await p.add('t', 'r', { user: 'a', name: 'A' }, 'c2')).toBe(false);
+    expect(await p.add('t', 'r', { user: 'b', name: 'B' }, 'c3')).toBe(true);
+    expect(await p.list('t', 'r', 100)).toEqual({ online: 2, presence: [{ user: 'a', name: 'A' }, { user: 'b', name: 'B' }] });
+    expect(await p.list('t', 'r', 1)).toMatchObject({ online: 2, presence: [{ user: 'a' }] });
+    expect(await p.remove('t', 'r', 'a', 'c1')).toBe(false);
+    expect(await p.remove('t', 'r', 'a', 'c2')).toBe(true);
+    expect(await p.remove('t', 'r', 'a', 'c2')).toBe(false);
+    expect(await p.list('other-tenant', 'r', 100)).toEqual({ online: 0, presence: [] });
+  });
+});
+
+describe('rate limiter', () => {
+  it('allows a burst, then refills at the rate', () => {
+    const c = clock();
+    const l = createRateLimiter({ now: c.now });
+    for (let i = 0; i < 10; i++) expect(l.take('k', 5, 10)).toBe(0);
+    expect(l.take('k', 5, 10)).toBe(200);
+    c.advance(200);
+    expect(l.take('k', 5, 10)).toBe(0);
+    expect(l.take('other', 5, 10)).toBe(0);
+  });
+});
