@@ -175,6 +175,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     (server as import('node:http').Server).closeAllConnections();
     await stopped;
     await bus.close();
+    await presence.close();
     await database.close();
   }
 

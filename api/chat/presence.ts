@@ -11,6 +11,7 @@ export interface PresenceStore {
   remove(tenantId: string, room: string, userId: string, connId: string): Promise<boolean>;
   /** The number of users online and up to `limit` of them. */
   list(tenantId: string, room: string, limit: number): Promise<{ online: number; presence: PresenceEntry[] }>;
+  close(): Promise<void>;
 }
 
 /** The single-process presence store. */
@@ -48,5 +49,6 @@ export function createMemoryPresence(): PresenceStore {
       }
       return { online: users.size, presence };
     },
+    close: async () => {},
   };
 }

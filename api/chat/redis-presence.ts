@@ -9,7 +9,7 @@ import type { PresenceStore } from './presence';
  * runs; fields of a server whose key has expired (it crashed) are ignored and cleaned up, so a
  * dead server does not leave its users online.
  */
-export function createRedisPresence(opts: { url: string; heartbeatMs: number }): PresenceStore & { close(): Promise<void> } {
+export function createRedisPresence(opts: { url: string; heartbeatMs: number }): PresenceStore {
   const server = randomBytes(6).toString('hex');
   const redis = new Redis(opts.url, { maxRetriesPerRequest: null });
   const aliveKey = (s: string) => `parley:server:${s}`;

@@ -67,7 +67,9 @@ export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string
     '*',
     bodyLimit({
       maxSize: 64 * 1024,
-      onError: () => {
+      onError: (c) => {
+        // The rest of the body is not read, so this connection cannot carry another request.
+        c.header('Connection', 'close');
         throw new ChatError('too_large', 'the body is larger than 64 KiB');
       },
     }),

@@ -57,7 +57,9 @@ export function apiRoutes(opts: { tenants: TenantDirectory; auth: Auth; chat: Ch
     '*',
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: () => {
+      onError: (c) => {
+        // The rest of the body is not read, so this connection cannot carry another request.
+        c.header('Connection', 'close');
         throw new ChatError('too_large', `the body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
       },
     }),

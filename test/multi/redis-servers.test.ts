@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../api/server';
+import { client, join, userToken, type TestClient } from '../helpers/client';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+const redisUrl = process.env.REDIS_URL;
+const databaseUrl = process.env.DATABASE_URL;
+// CI sets both; a local run without them has nothing to share between servers.
+if (process.env.CI && (!redisUrl || !databaseUrl)) throw new Error('CI must set REDIS_URL and DATABASE_URL');
+
+async function until(cond: () => boolean, timeoutMs = 10_000) {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const maybe = redisUrl && databaseUrl ? describe : describe.skip;
+
+maybe('two servers sharing Postgres and Redis', () => {
+  let a: TestServer;
+  let b: RunningServer;
+  let bWs: string;
+  beforeAll(async () => {
+    a = await startTestServer({ backend: 'postgres', redisUrl });
+    b = await startServer({
+      port: 0,
+      databaseUrl: a.databaseUrl,
+      redisUrl,
+      adminToken: a.adminToken,
+      masterKey: a.masterKey,
+      memory: true,
+      demoOrigins: ['*'],
+      log: () => {},
+    });
+    bWs = `ws://127.0.0.1:${b.port}/v1/ws`;
+    await fetch(`${a.url}/admin/api/tenants/${a.demo.tenantId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${a.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { burst: 100, messagesPerSecond: 100 } }),
+    });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.stop();
+  });
+
+  const as = async (wsUrl: string, sub: string) =>
+    client(wsUrl, a.demo.publishableKey, { token: await userToken(a.demo.secretKey, { sub, name: sub }) });
+  const seqs = (c: TestClient, room: string) => c.frames.filter((f) => f.type === 'message' && f.room === room).map((f) => f.seq);
+
+  it('delivers one room in the same strictly increasing order on both servers', async () => {
+    const clients = await Promise.all(Array.from({ length: 8 }, (_, i) => as(i % 2 ? bWs : a.wsUrl, `u${i}`)));
+    for (const c of clients) await join(c, 'multi');
+    const acks = clients.flatMap((c, i) =>
+      Array.from({ length: 25 }, (_, k) => c.request({ type: 'message', room: 'multi', id: `m${i}-${k}`, text: `${i}:${k}` })),
+    );
+    expect((await Promise.all(acks)).every((f) => f.type === 'ack')).toBe(true);
+    await until(() => clients.every((c) => seqs(c, 'multi').length >= 200));
+    for (const c of clients) expect(seqs(c, 'multi')).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    clients.forEach((c) => c.close());
+  });
+
+  it('shares presence and typing across servers', async () => {
+    const alice = await as(a.wsUrl, 'alice');
+    await join(alice, 'p');
+    const bob = await as(bWs, 'bob');
+    const jb = await join(bob, 'p');
+    expect(jb.online).toBe(2);
+    expect(jb.presence.map((p: { user: string }) => p.user).sort()).toEqual(['alice', 'bob']);
+    await alice.next((f) => f.type === 'presence' && f.user === 'bob' && f.status === 'online');
+    bob.send({ type: 'typing', room: 'p', active: true });
+    await alice.next((f) => f.type === 'typing' && f.user === 'bob' && f.active);
+    bob.close();
+    await alice.next((f) => f.type === 'presence' && f.user === 'bob' && f.status === 'offline');
+    alice.close();
+  });
+});
