@@ -14,7 +14,8 @@ const bad = (message: string) => new ChatError('bad_request', message);
 /** The token of an `Authorization: Bearer …` header (the scheme is case-insensitive), or null. */
 const bearer = (h: string | undefined) => /^Bearer +(\S+) *$/i.exec(h ?? '')?.[1] ?? null;
 
-// The largest body a valid request needs: a message of 16,000 code points of 4 bytes, as JSON.
+// Far above what a valid request needs (a message at the highest maxTextLength, 16,000 code
+// points, is under 100 KiB as JSON), and low enough that one request cannot hog memory.
 const MAX_BODY_BYTES = 256 * 1024;
 
 function str(body: Record<string, unknown>, field: string, opts: { re?: RegExp; max?: number; optional?: boolean } = {}) {

@@ -55,7 +55,7 @@ describe.each(backends())('graceful shutdown on %s', (backend) => {
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const started = Date.now();
     while (!/listening on (http:\/\/\S+)/.test(out)) {
-      if (Date.now() - started > 30_000) throw new Error(`server did not start: ${out}`);
+      if (Date.now() - started > 90_000) throw new Error(`server did not start: ${out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const url = out.match(/listening on (http:\/\/\S+)/)![1];
@@ -98,5 +98,5 @@ describe.each(backends())('graceful shutdown on %s', (backend) => {
     await db.close();
     await pg?.drop();
     expect(stored).toEqual(expect.arrayContaining(acked));
-  }, 60_000);
+  }, 150_000);
 });
