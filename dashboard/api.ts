@@ -1,0 +1,84 @@
+// The dashboard's one way to reach the Admin API (PROTOCOL.md "Admin API"). Every call answers
+// a Result instead of throwing, so a view shows `error.message` and the state layer can send a
+// 401 back to sign-in without each caller remembering to.
+
+/** A tenant's settings, as the server stores them. */
+export interface TenantSettings {
+  guests: boolean;
+  maxTextLength: number;
+  messagesPerSecond: number;
+  burst: number;
+  retentionDays: number;
+}
+
+/** A secret key's public part: the secret itself is shown only when it is made. */
+export interface SecretKeyInfo {
+  prefix: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+/** One row of `GET /admin/api/tenants`. */
+export interface TenantInfo {
+  tenantId: string;
+  name: string;
+  origins: string[];
+  guests: boolean;
+  settings: TenantSettings;
+  disabled: boolean;
+  publishableKey: string;
+  secretKeys: SecretKeyInfo[];
+}
+
+/** What `PATCH /admin/api/tenants/:id` accepts. */
+export interface TenantPatch {
+  name?: string;
+  origins?: string[];
+  guests?: boolean;
+  disabled?: boolean;
+  settings?: Partial<Omit<TenantSettings, 'guests'>>;
+}
+
+/** A failed call: the API's stable code and message, and the HTTP status (0: no answer). */
+export interface ApiError {
+  code: string;
+  message: string;
+  status: number;
+}
+
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+
+/** The Admin API bound to a base URL; each call takes the admin token it should send. */
+export function createAdminApi(opts: { base: string; fetch?: typeof fetch }) {
+  const f = opts.fetch ?? fetch.bind(globalThis);
+
+  async function request<T>(token: string, method: string, path: string, body?: unknown): Promise<Result<T>> {
+    let res: Response;
+    try {
+      res = await f(`${opts.base}/admin/api${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      return { ok: false, error: { code: 'network', message: 'Could not reach the server. Check the connection and try again.', status: 0 } };
+    }
+    const json: unknown = res.status === 204 ? null : await res.json().catch(() => null);
+    if (res.ok) return { ok: true, data: json as T };
+    const e = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    return { ok: false, error: { code: e?.code ?? 'internal', message: e?.message ?? `The server answered ${res.status}.`, status: res.status } };
+  }
+
+  const tenant = (id: string) => `/tenants/${encodeURIComponent(id)}`;
+  return {
+    list: (token: string) => request<TenantInfo[]>(token, 'GET', '/tenants'),
+    create: (token: string, input: { name: string; origins: string[]; guests: boolean }) =>
+      request<{ tenantId: string; publishableKey: string; secretKey: string }>(token, 'POST', '/tenants', input),
+    update: (token: string, id: string, patch: TenantPatch) => request<unknown>(token, 'PATCH', tenant(id), patch),
+    addKey: (token: string, id: string) => request<{ secretKey: string; prefix: string }>(token, 'POST', `${tenant(id)}/secret-keys`),
+    revokeKey: (token: string, id: string, prefix: string) =>
+      request<null>(token, 'DELETE', `${tenant(id)}/secret-keys/${encodeURIComponent(prefix)}`),
+  };
+}
+
+export type AdminApi = ReturnType<typeof createAdminApi>;

@@ -1,0 +1,174 @@
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { launchChromium } from './harness';
+
+// The operator dashboard in real Chromium against a real server. The tests run in order on one
+// page, as one operator's session: sign in, create, edit, rotate, revoke, lose the session.
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+interface ListedTenant {
+  tenantId: string;
+  name: string;
+  origins: string[];
+  guests: boolean;
+  settings: { maxTextLength: number; messagesPerSecond: number; burst: number; retentionDays: number };
+  secretKeys: { prefix: string; createdAt: number; revokedAt: number | null }[];
+}
+
+describe('operator dashboard', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: Error[] = [];
+  // A name with markup: it must show as these characters, not as a bold element.
+  const NAME = 'Acme <b>Chat</b>';
+
+  /** The tenant as the Admin API lists it, read behind the dashboard's back. */
+  async function listed(name: string): Promise<ListedTenant | undefined> {
+    const res = await fetch(`${server.url}/admin/api/tenants`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as ListedTenant[]).find((t) => t.name === name);
+  }
+
+  const card = () => page.getByRole('article', { name: NAME });
+
+  beforeAll(async () => {
+    // `npm test` builds first (pretest); a direct run of this file may not have.
+    if (!existsSync(`${root}dashboard/dist/dashboard.js`)) execSync('npm run build', { cwd: root, stdio: 'inherit' });
+    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e));
+    await page.goto(`${server.url}/dashboard`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('refuses a wrong token with a message, and shows the tenants for the right one', async () => {
+    await page.getByLabel('Admin token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toBe('That admin token is not valid.');
+    expect(await page.evaluate(() => sessionStorage.getItem('parley.adminToken'))).toBeNull();
+
+    await page.getByLabel('Admin token').fill(server.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const demo = page.locator(`article[data-tenant="${server.demo.tenantId}"]`);
+    await demo.waitFor();
+    expect(await demo.getByRole('heading').innerText()).toBe('demo');
+    expect(await demo.innerText()).toContain(server.demo.publishableKey);
+    expect(await demo.locator('.guests').innerText()).toBe('Allowed');
+    // The demo's secret key rotated in by the test server is listed, active.
+    expect(await demo.getByRole('row').filter({ hasText: 'Active' }).count()).toBeGreaterThanOrEqual(1);
+
+    // The token is kept for this tab: a reload stays signed in.
+    await page.reload();
+    await demo.waitFor();
+  });
+
+  it('creates a tenant, shows its secret key once, and lists it', async () => {
+    await page.getByLabel('Name').fill(NAME);
+    await page.getByLabel('Allowed origins, one per line').fill('https://acme.example\n\nhttps://www.acme.example\n');
+    await page.getByLabel(/Allow guests/).check();
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+
+    const notice = page.getByRole('region', { name: `Tenant “${NAME}” created` });
+    await notice.waitFor();
+    // Focus moved to the notice, so a keyboard user lands on it.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('secret-title');
+    const secret = await notice.getByLabel('Secret key').inputValue();
+    expect(secret).toMatch(/^sk_/);
+    expect(await notice.innerText()).toContain('shown only this once');
+
+    await card().waitFor();
+    expect(await card().locator('b').count()).toBe(0);
+    expect(await card().locator('.origins').innerText()).toBe('https://acme.example, https://www.acme.example');
+    expect(await card().locator('.guests').innerText()).toBe('Allowed');
+
+    const t = await listed(NAME);
+    expect(t).toMatchObject({ origins: ['https://acme.example', 'https://www.acme.example'], guests: true });
+    expect(t!.secretKeys).toHaveLength(1);
+    expect(await card().innerText()).toContain(t!.tenantId);
+    // The key on screen is the real one: the server accepts it.
+    const res = await fetch(`${server.url}/v1/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user: 'u1' }),
+    });
+    expect(res.status).toBe(201);
+
+    // Once dismissed, it is gone from the page.
+    await notice.getByRole('button', { name: 'I have saved it' }).click();
+    expect(await page.getByLabel('Secret key').count()).toBe(0);
+    expect(await page.content()).not.toContain(secret);
+  });
+
+  it("edits origins and limits, showing the API's validation error first", async () => {
+    await card().getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('form', { name: `Edit ${NAME}` });
+    await form.getByLabel('Burst (messages at once)').fill('0');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => form.getByRole('alert').innerText()).toBe('setting burst is out of range');
+    expect((await listed(NAME))!.settings.burst).toBe(10);
+
+    await form.getByLabel('Allowed origins, one per line').fill('https://chat.acme.example');
+    await form.getByLabel('Messages a second per person').fill('2.5');
+    await form.getByLabel('Burst (messages at once)').fill('4');
+    await form.getByLabel('Longest message (characters)').fill('500');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => card().getByRole('status').innerText()).toBe('Saved.');
+    expect(await form.count()).toBe(0);
+    expect(await card().locator('.origins').innerText()).toBe('https://chat.acme.example');
+    expect(await card().locator('.limits').innerText()).toContain('2.5 messages a second, burst 4');
+
+    const t = await listed(NAME);
+    expect(t!.origins).toEqual(['https://chat.acme.example']);
+    expect(t!.settings).toMatchObject({ maxTextLength: 500, messagesPerSecond: 2.5, burst: 4, retentionDays: 0 });
+    expect(t!.guests).toBe(true);
+  });
+
+  it('rotates a key (shown once) and revokes the old one after a confirm', async () => {
+    const before = (await listed(NAME))!.secretKeys;
+    await card().getByRole('button', { name: 'New secret key' }).click();
+    const notice = page.getByRole('region', { name: `New secret key for “${NAME}”` });
+    expect(await notice.getByLabel('Secret key').inputValue()).toMatch(/^sk_/);
+    await expect.poll(() => card().locator('tbody tr').count()).toBe(2);
+
+    const old = before[0]!.prefix;
+    const revoke = card().getByRole('button', { name: `Revoke key ${old}` });
+    // Dismissing the confirm revokes nothing.
+    page.once('dialog', (d) => void d.dismiss());
+    await revoke.click();
+    expect((await listed(NAME))!.secretKeys.every((k) => k.revokedAt === null)).toBe(true);
+
+    page.once('dialog', (d) => void d.accept());
+    await revoke.click();
+    const row = card().locator(`tr[data-prefix="${old}"]`);
+    await expect.poll(() => row.locator('.revoked time').count()).toBe(1);
+    expect(await row.getByRole('button').count()).toBe(0);
+
+    const keys = (await listed(NAME))!.secretKeys;
+    expect(keys.find((k) => k.prefix === old)!.revokedAt).toEqual(expect.any(Number));
+    expect(keys.filter((k) => k.revokedAt === null)).toHaveLength(1);
+    expect(await row.locator('.revoked time').getAttribute('datetime')).toBe(new Date(keys.find((k) => k.prefix === old)!.revokedAt!).toISOString());
+
+    mkdirSync(`${root}test/artifacts`, { recursive: true });
+    await page.screenshot({ path: `${root}test/artifacts/dashboard.png`, fullPage: true });
+  });
+
+  it('goes back to sign-in with a message when the token stops working', async () => {
+    await page.evaluate(() => sessionStorage.setItem('parley.adminToken', 'a-rotated-token'));
+    await page.reload();
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('The admin token was not accepted');
+    expect(await page.getByLabel('Admin token').isVisible()).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.getItem('parley.adminToken'))).toBeNull();
+  });
+});
