@@ -99,6 +99,8 @@ async function call(cfg: Config, method: string, path: string, body?: object): P
     const why = e.name === 'TimeoutError' ? 'no answer in 15 s' : (e.cause?.code ?? e.cause?.message ?? e.message);
     throw new CliError(`cannot reach the Parley server at ${cfg.url} (${why}); is it running? PARLEY_URL says where it is`);
   }
+  if (res.status === 401)
+    throw new CliError(`the server refused the admin token (401); set PARLEY_ADMIN_TOKEN to the token the server at ${cfg.url} uses`);
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -106,8 +108,6 @@ async function call(cfg: Config, method: string, path: string, body?: object): P
   } catch {
     throw new CliError(`${method} ${url} answered ${res.status} with something other than JSON; is PARLEY_URL a Parley server?`);
   }
-  if (res.status === 401)
-    throw new CliError(`the server refused the admin token (401); set PARLEY_ADMIN_TOKEN to the token the server at ${cfg.url} uses`);
   if (!res.ok) {
     const e = (json as { error?: { code?: string; message?: string } } | null)?.error;
     throw new CliError(`${res.status} ${e?.code ?? 'error'}: ${e?.message ?? (text || res.statusText)}`);

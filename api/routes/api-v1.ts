@@ -42,7 +42,13 @@ function roomParam(room: string) {
 }
 
 /** The HTTP API for tenant backends, authenticated with a secret key (PROTOCOL.md). */
-export function apiRoutes(opts: { tenants: TenantDirectory; auth: Auth; chat: ChatService }) {
+export function apiRoutes(opts: {
+  tenants: TenantDirectory;
+  auth: Auth;
+  chat: ChatService;
+  /** True once the server is shutting down: a message taken in now might not be committed. */
+  draining?: () => boolean;
+}) {
   const { tenants, auth, chat } = opts;
   const app = new Hono<Env>();
 
@@ -108,6 +114,7 @@ export function apiRoutes(opts: { tenants: TenantDirectory; auth: Auth; chat: Ch
     const user = str(body, 'user', { max: 128 })!;
     const name = str(body, 'name', { max: DEFAULTS.maxNameLength, optional: true }) ?? user;
     if (typeof body.text !== 'string') throw bad('text is required');
+    if (opts.draining?.()) throw new ChatError('internal', 'server shutting down; retry with the same id');
     const ack = await chat.post(tenant, { id: user, name, role: 'member', rooms: null, guest: false }, room, id, body.text, {
       trusted: true,
     });
