@@ -130,7 +130,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   app.onError(onError(log));
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get('/v1/ws', gateway.route);
-  app.route('/v1', apiRoutes({ tenants, auth, chat }));
+  app.route('/v1', apiRoutes({ tenants, auth, chat, draining: () => gateway.draining }));
   app.route('/admin/api', adminRoutes({ tenants, adminToken: admin.value }));
   app.route('/', staticRoutes({ demoPage: () => demoPage({ publishableKey: demoKey }), dashboardPage }));
 

@@ -12,6 +12,8 @@ export interface Identity {
   /** Private rooms the token grants; null when the token names none. */
   rooms: string[] | null;
   guest: boolean;
+  /** Prefix of the secret key that signed the token (null for guests and server-made identities). */
+  keyPrefix?: string | null;
 }
 
 const CLOCK_TOLERANCE_S = 60;
@@ -84,6 +86,7 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
           role: p.role === 'moderator' ? 'moderator' : 'member',
           rooms,
           guest: false,
+          keyPrefix: k.prefix,
         };
       }
       throw unauthorized('token signature, expiry or claims are invalid');
@@ -112,14 +115,15 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
         .sign(guestKey(tenant.id));
     },
 
-    /** Signs a user token with the tenant's newest active secret key (POST /v1/tokens). */
+    /** Signs a user token with one of the tenant's active secret keys (POST /v1/tokens). */
     async sign(
       tenantId: string,
+      prefix: string,
       claims: { user: string; name?: string; role?: 'member' | 'moderator'; rooms?: string[]; ttlSeconds?: number },
     ): Promise<{ token: string; expiresAt: number }> {
       const keys = await tenants.activeKeys(tenantId);
-      const key = keys[keys.length - 1];
-      if (!key) throw new ChatError('forbidden', 'the tenant has no active secret key');
+      const key = keys.find((k) => k.prefix === prefix);
+      if (!key) throw new ChatError('unauthorized', 'that secret key is not active');
       const exp = nowS() + (claims.ttlSeconds ?? 3600);
       const token = await new SignJWT({
         ...(claims.name ? { name: claims.name } : {}),

@@ -43,9 +43,11 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
   const keysCache = new Map<string, { at: number; keys: TenantKey[] }>();
 
   const fresh = (at: number) => now() - at < CACHE_MS;
-  const invalidate = () => {
+  const listeners: ((tenantId: string) => void)[] = [];
+  const invalidate = (tenantId?: string) => {
     byPk.clear();
     keysCache.clear();
+    if (tenantId) for (const l of listeners) l(tenantId);
   };
   const sealKey = () => {
     const { key, prefix } = newSecretKey();
@@ -54,6 +56,11 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
 
   return {
     invalidate,
+
+    /** Calls `fn` after this server changes a tenant (settings, keys); other servers poll. */
+    onChange(fn: (tenantId: string) => void) {
+      listeners.push(fn);
+    },
 
     /** The active tenant owning a publishable key, or null. */
     async byPublishableKey(pk: string): Promise<Tenant | null> {
@@ -72,11 +79,16 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
 
     /** The tenant a secret key belongs to, when the key is active. */
     async bySecretKey(secret: string): Promise<Tenant | null> {
+      return (await this.secretKey(secret))?.tenant ?? null;
+    },
+
+    /** The tenant and the prefix of an active secret key. */
+    async secretKey(secret: string): Promise<{ tenant: Tenant; prefix: string } | null> {
       if (!secret.startsWith('sk_')) return null;
       const key = await q.activeSecretKeyByHash(db, hashSecret(secret));
       if (!key) return null;
       const tenant = await this.byId(key.tenantId);
-      return tenant && !tenant.disabled ? tenant : null;
+      return tenant && !tenant.disabled ? { tenant, prefix: key.prefix } : null;
     },
 
     /** The tenant's active secret keys, unsealed, for checking token signatures. */
@@ -131,11 +143,14 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
     ): Promise<Tenant> {
       const current = await q.tenantById(db, tenantId);
       if (!current) throw new ChatError('not_found', 'no such tenant');
-      const row = await q.updateTenant(db, tenantId, {
+      const set = {
         ...patch,
         settings: patch.settings ? { ...current.settings, ...patch.settings } : undefined,
-      });
-      invalidate();
+      };
+      // Nothing to change is not an error: answer the tenant as it is.
+      if (Object.values(set).every((v) => v === undefined)) return toTenant(current);
+      const row = await q.updateTenant(db, tenantId, set);
+      invalidate(tenantId);
       return toTenant(row!);
     },
 
@@ -143,13 +158,13 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
       if (!(await q.tenantById(db, tenantId))) throw new ChatError('not_found', 'no such tenant');
       const sk = sealKey();
       await q.insertSecretKey(db, tenantId, sk);
-      invalidate();
+      invalidate(tenantId);
       return { secretKey: sk.key, prefix: sk.prefix };
     },
 
     async revokeSecretKey(tenantId: string, prefix: string) {
       if (!(await q.revokeSecretKey(db, tenantId, prefix))) throw new ChatError('not_found', 'no such active key');
-      invalidate();
+      invalidate(tenantId);
     },
   };
 }

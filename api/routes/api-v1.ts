@@ -7,7 +7,7 @@ import type { Tenant, TenantDirectory } from '../chat/tenants';
 import { DEFAULTS, MESSAGE_ID_RE, ROOM_RE } from '../protocol';
 import { jsonBody } from './http-error';
 
-type Env = { Variables: { tenant: Tenant } };
+type Env = { Variables: { tenant: Tenant; keyPrefix: string } };
 
 const bad = (message: string) => new ChatError('bad_request', message);
 
@@ -54,9 +54,10 @@ export function apiRoutes(opts: {
 
   app.use('*', async (c, next) => {
     const key = bearer(c.req.header('authorization'));
-    const tenant = key ? await tenants.bySecretKey(key) : null;
-    if (!tenant) throw new ChatError('unauthorized', 'a valid secret key is required');
-    c.set('tenant', tenant);
+    const found = key ? await tenants.secretKey(key) : null;
+    if (!found) throw new ChatError('unauthorized', 'a valid secret key is required');
+    c.set('tenant', found.tenant);
+    c.set('keyPrefix', found.prefix);
     await next();
   });
   // After the key check, so strangers cannot make the server buffer anything.
@@ -84,7 +85,8 @@ export function apiRoutes(opts: {
     const ttl = body.ttlSeconds;
     if (ttl !== undefined && (!Number.isInteger(ttl) || (ttl as number) < 1 || (ttl as number) > 30 * 86400))
       throw bad('ttlSeconds must be an integer from 1 to 2592000');
-    const t = await auth.sign(c.get('tenant').id, {
+    // Signed with the key that asked, so revoking another key leaves these tokens working.
+    const t = await auth.sign(c.get('tenant').id, c.get('keyPrefix'), {
       user,
       name,
       role: role as 'member' | 'moderator' | undefined,

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ChatError } from '../chat/errors';
-import { HTTP_STATUS } from '../protocol';
+import { HTTP_STATUS, type ErrorCode } from '../protocol';
 
 /** The one mapping from thrown errors to `{ error: { code, message } }` HTTP answers. */
 export function onError(log: (msg: string, err?: unknown) => void) {
@@ -11,8 +11,9 @@ export function onError(log: (msg: string, err?: unknown) => void) {
       return c.json({ error: { code: err.code, message: err.message } }, HTTP_STATUS[err.code] as 400);
     }
     if (err instanceof HTTPException && err.status < 500) {
-      const code = err.status === 401 ? 'unauthorized' : err.status === 404 ? 'not_found' : 'bad_request';
-      return c.json({ error: { code, message: err.message || code } }, err.status);
+      // Keep the code-to-status table of PROTOCOL.md: a status with a code of its own keeps it.
+      const code = (Object.keys(HTTP_STATUS) as ErrorCode[]).find((k) => HTTP_STATUS[k] === err.status) ?? 'bad_request';
+      return c.json({ error: { code, message: err.message || code } }, HTTP_STATUS[code] as 400);
     }
     log('request failed', err);
     return c.json({ error: { code: 'internal', message: 'the server failed' } }, 500);

@@ -12,6 +12,8 @@ export interface GatewayOptions extends Omit<SessionDeps, 'onBlocksChanged' | 'd
   helloTimeoutMs: number;
   /** How often the one sweep looks for dead, slow and expired things. */
   sweepMs: number;
+  /** How often open connections pick up tenant changes made on other servers. */
+  tenantRefreshMs?: number;
   backpressure?: Partial<BackpressureLimits>;
   onSweep?: () => void;
 }
@@ -70,6 +72,40 @@ export function createGateway(opts: GatewayOptions) {
   const timer = setInterval(sweep, opts.sweepMs);
   timer.unref();
 
+  /**
+   * Brings open connections in line with their tenant: new settings apply at once, a disabled
+   * tenant closes with 4504, and a revoked key closes the sockets whose token it signed (4501).
+   * Runs when this server changes a tenant and every few seconds for changes made elsewhere.
+   */
+  async function refreshTenants(only?: string) {
+    const byTenant = new Map<string, Session[]>();
+    for (const s of sessions) {
+      if (only && s.tenant.id !== only) continue;
+      const list = byTenant.get(s.tenant.id) ?? [];
+      list.push(s);
+      byTenant.set(s.tenant.id, list);
+    }
+    for (const [tenantId, list] of byTenant) {
+      const t = await opts.tenants.byId(tenantId);
+      if (!t || t.disabled) {
+        for (const s of list) s.transport.close(CLOSE.revoked, 'tenant disabled');
+        continue;
+      }
+      const active = new Set((await opts.tenants.activeKeys(tenantId)).map((k) => k.prefix));
+      for (const s of list) {
+        s.setTenant(t);
+        const prefix = s.user?.keyPrefix;
+        if (prefix && !active.has(prefix)) s.revoke();
+      }
+    }
+  }
+  opts.tenants.onChange((tenantId) => void refreshTenants(tenantId).catch((err) => opts.log('tenant refresh failed', err)));
+  const tenantTimer = setInterval(
+    () => void refreshTenants().catch((err) => opts.log('tenant refresh failed', err)),
+    opts.tenantRefreshMs ?? 5000,
+  );
+  tenantTimer.unref();
+
   async function closeSession(s: Session) {
     if (!sessions.delete(s)) return;
     await s.onClose().catch((err) => opts.log('session close failed', err));
@@ -90,6 +126,9 @@ export function createGateway(opts: GatewayOptions) {
         onOpen(_evt, ws) {
           const raw = ws.raw as WebSocket;
           if (draining) return raw.close(CLOSE.shuttingDown, 'shutting down');
+          // A disabled tenant gets a socket that says so (4504: do not reconnect), not an HTTP
+          // error a client would retry.
+          if (tenant.disabled) return raw.close(CLOSE.revoked, 'tenant disabled');
           const s = createSession(deps, tenant, createNodeTransport(raw, { now: opts.now, limits, onTooSlow: () => tooSlowClosed++ }));
           session = s;
           sessions.add(s);
@@ -136,12 +175,14 @@ export function createGateway(opts: GatewayOptions) {
     drain() {
       draining = true;
       clearInterval(timer);
+      clearInterval(tenantTimer);
     },
     get draining() {
       return draining;
     },
     async close() {
       clearInterval(timer);
+      clearInterval(tenantTimer);
       for (const s of [...sessions]) {
         s.transport.close(CLOSE.shuttingDown, 'server shutting down');
         await closeSession(s);

@@ -46,7 +46,9 @@ let nextConnId = 0;
  * the chat domain. Frames are handled one at a time in arrival order; a `message` only waits
  * to be queued for its room, so acks come back in order without a commit per frame.
  */
-export function createSession(deps: SessionDeps, tenant: Tenant, transport: Transport) {
+export function createSession(deps: SessionDeps, initialTenant: Tenant, transport: Transport) {
+  // Replaced when the operator changes the tenant's settings, so limits apply to open sockets.
+  let tenant = initialTenant;
   const connId = `${process.pid}:${++nextConnId}`;
   let state: State = 'awaiting_hello';
   let who: Identity | null = null;
@@ -56,7 +58,12 @@ export function createSession(deps: SessionDeps, tenant: Tenant, transport: Tran
   let strikes: number[] = [];
   const session = {
     connId,
-    tenant,
+    get tenant() {
+      return tenant;
+    },
+    setTenant(next: Tenant) {
+      tenant = next;
+    },
     transport,
     lastSeenAt: deps.now(),
     get user() {
@@ -69,6 +76,12 @@ export function createSession(deps: SessionDeps, tenant: Tenant, transport: Tran
     onClose,
     setBlocked(next: Set<string>) {
       blocked = next;
+    },
+    /** The key that signed this connection's token was revoked. */
+    revoke() {
+      if (state === 'closed') return;
+      send({ type: 'error', code: 'unauthorized', message: 'the key that signed your token was revoked' });
+      transport.close(CLOSE.authFailed, 'token revoked');
     },
   };
 

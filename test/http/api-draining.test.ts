@@ -1,42 +1,63 @@
 import { Hono } from 'hono';
-import { describe, expect, it, vi } from 'vitest';
-import type { Auth } from '../../api/chat/auth';
-import type { ChatService } from '../../api/chat/chat-service';
-import type { Tenant, TenantDirectory } from '../../api/chat/tenants';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryBus } from '../../api/bus/memory-bus';
+import { createAuth } from '../../api/chat/auth';
+import { createChatService } from '../../api/chat/chat-service';
+import { createSealer } from '../../api/chat/keys';
+import { createRateLimiter } from '../../api/chat/rate-limit';
+import { createTenantDirectory } from '../../api/chat/tenants';
+import { createTypingTracker } from '../../api/chat/typing';
+import { openDatabase, type Database } from '../../api/db/client';
 import { apiRoutes } from '../../api/routes/api-v1';
 import { onError } from '../../api/routes/http-error';
 
-// The narrowest boundary: the routes with stub domain objects, through app.request().
-function app(draining: boolean) {
-  const tenant = { id: 't1', settings: { maxTextLength: 4000 } } as unknown as Tenant;
-  const tenants = { bySecretKey: async (k: string) => (k === 'sk_good' ? tenant : null) } as unknown as TenantDirectory;
-  const post = vi.fn(async () => ({ room: 'r', id: 'm1', seq: 1, ts: 1 }));
-  const chat = { post } as unknown as ChatService;
-  const root = new Hono();
-  root.onError(onError(() => {}));
-  root.route('/v1', apiRoutes({ tenants, auth: {} as Auth, chat, draining: () => draining }));
-  const send = () =>
+// The narrowest boundary that shows it: the real routes and domain on an in-memory database,
+// through app.request(), with the draining flag in the test's hands.
+describe('HTTP API while the server drains', () => {
+  let database: Database;
+  let draining = false;
+  let root: Hono;
+  let secretKey = '';
+  beforeAll(async () => {
+    database = await openDatabase({});
+    const now = Date.now;
+    const sealer = createSealer('drain-test');
+    const tenants = createTenantDirectory({ db: database.db, sealer, now });
+    const auth = createAuth({ tenants, sealer, now });
+    const chat = createChatService({
+      db: database.db,
+      bus: createMemoryBus(),
+      typing: createTypingTracker({ now }),
+      limiter: createRateLimiter({ now }),
+      now,
+    });
+    ({ secretKey } = await tenants.create({ name: 'drain', origins: [] }));
+    root = new Hono();
+    root.onError(onError(() => {}));
+    root.route('/v1', apiRoutes({ tenants, auth, chat, draining: () => draining }));
+  });
+  afterAll(() => database?.close());
+
+  const send = (id: string) =>
     root.request('/v1/rooms/r/messages', {
       method: 'POST',
-      headers: { authorization: 'Bearer sk_good', 'content-type': 'application/json' },
-      body: JSON.stringify({ id: 'm1', user: 'u', text: 'hi' }),
+      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id, user: 'u', text: 'hi' }),
     });
-  return { send, post };
-}
+  const stored = async () =>
+    (
+      (await (await root.request('/v1/rooms/r/messages', { headers: { authorization: `Bearer ${secretKey}` } })).json()) as {
+        messages: { id: string }[];
+      }
+    ).messages.map((m) => m.id);
 
-describe('HTTP API while the server drains', () => {
-  it('refuses a new message with a retryable internal error and does not take it in', async () => {
-    const { send, post } = app(true);
-    const r = await send();
+  it('takes messages in while it is not draining, and refuses them with a retryable internal error while it is', async () => {
+    expect((await send('before')).status).toBe(201);
+    draining = true;
+    const r = await send('during');
     expect(r.status).toBe(500);
     expect(await r.json()).toEqual({ error: { code: 'internal', message: expect.stringMatching(/shutting down/) } });
-    expect(post).not.toHaveBeenCalled();
-  });
-
-  it('takes messages in while it is not draining', async () => {
-    const { send, post } = app(false);
-    const r = await send();
-    expect(r.status).toBe(201);
-    expect(post).toHaveBeenCalledOnce();
+    draining = false;
+    expect(await stored()).toEqual(['before']);
   });
 });
