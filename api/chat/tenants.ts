@@ -21,6 +21,17 @@ export interface TenantKey {
 
 const CACHE_MS = 2000;
 
+/** A tenant as the Admin API shows it. */
+export const tenantView = (t: Tenant) => ({
+  tenantId: t.id,
+  name: t.name,
+  origins: t.origins,
+  guests: t.settings.guests,
+  settings: t.settings,
+  disabled: t.disabled,
+  publishableKey: t.publishableKey,
+});
+
 function toTenant(row: q.TenantRow): Tenant {
   return {
     id: row.id,
@@ -113,28 +124,15 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
       return { tenantId: id, publishableKey, secretKey: sk.key };
     },
 
+    /** Every tenant as the Admin API lists it: settings and key prefixes, never secrets. */
     async list() {
-      const rows = await q.listTenants(db);
-      return Promise.all(
-        rows.map(async (r) => {
-          const t = toTenant(r);
-          const keys = await q.secretKeysOf(db, r.id);
-          return {
-            tenantId: t.id,
-            name: t.name,
-            origins: t.origins,
-            guests: t.settings.guests,
-            settings: t.settings,
-            disabled: t.disabled,
-            publishableKey: t.publishableKey,
-            secretKeys: keys.map((k) => ({
-              prefix: k.prefix,
-              createdAt: k.createdAt.getTime(),
-              revokedAt: k.revokedAt ? k.revokedAt.getTime() : null,
-            })),
-          };
-        }),
-      );
+      const [rows, keys] = await Promise.all([q.listTenants(db), q.allSecretKeys(db)]);
+      return rows.map((r) => ({
+        ...tenantView(toTenant(r)),
+        secretKeys: keys
+          .filter((k) => k.tenantId === r.id)
+          .map((k) => ({ prefix: k.prefix, createdAt: k.createdAt.getTime(), revokedAt: k.revokedAt ? k.revokedAt.getTime() : null })),
+      }));
     },
 
     async update(

@@ -37,6 +37,8 @@ export async function updateTenant(
 export const secretKeysOf = (db: Db, tenantId: string) =>
   db.select().from(secretKeys).where(eq(secretKeys.tenantId, tenantId)).orderBy(secretKeys.createdAt);
 
+export const allSecretKeys = (db: Db) => db.select().from(secretKeys).orderBy(secretKeys.createdAt);
+
 export const activeSecretKeyByHash = async (db: Db, hash: string) =>
   (await db.select().from(secretKeys).where(and(eq(secretKeys.hash, hash), isNull(secretKeys.revokedAt))))[0] ??
   null;

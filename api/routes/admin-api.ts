@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ChatError } from '../chat/errors';
 import { safeEqual } from '../chat/keys';
-import type { Tenant, TenantDirectory } from '../chat/tenants';
+import { tenantView, type TenantDirectory } from '../chat/tenants';
 import type { TenantSettings } from '../db/schema';
 import { jsonBody } from './http-error';
 
@@ -40,17 +40,6 @@ function settings(v: unknown): Partial<TenantSettings> {
   }
   return v as Partial<TenantSettings>;
 }
-
-/** A tenant as the Admin API shows it: its settings, never its secret keys. */
-const tenantView = (t: Tenant) => ({
-  tenantId: t.id,
-  name: t.name,
-  origins: t.origins,
-  guests: t.settings.guests,
-  settings: t.settings,
-  disabled: t.disabled,
-  publishableKey: t.publishableKey,
-});
 
 /** The operator's Admin API (PROTOCOL.md), behind the admin token. */
 export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string }) {
