@@ -1,0 +1,42 @@
+/**
+ * The idle scenario: many joined connections that send nothing, to weigh what one connection
+ * costs a server at rest. run.ts reads the server's RSS at the `before` and `after` phases.
+ */
+import { connectBench, pool, type SocketHooks } from './bench-socket';
+import type { IdleConfig, IdleResult } from './load-types';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Connects and joins `conns` sockets across `rooms` rooms, holds them, then closes them. */
+export async function runIdle(cfg: IdleConfig, phase: (name: string) => void): Promise<IdleResult> {
+  const errors: Record<string, number> = {};
+  const hooks: SocketHooks = { onMessage() {}, onAck() {}, onFrame() {}, onClose() {} };
+  const connect = (i: number, room: string) =>
+    connectBench({ url: cfg.url, auth: cfg.auth, user: `${cfg.tag}-${i}`, name: `idle ${i}`, rooms: [room], hooks });
+
+  // Warm the server's code paths and allocator first, so "before" is not a cold process.
+  const warm = await pool(cfg.warmupConns, 50, (i) => connect(cfg.conns + i, `${cfg.tag}-warm`));
+  for (const w of warm) if (w.status === 'fulfilled') w.value.close();
+  await sleep(1500);
+  phase('before');
+
+  const t0 = performance.now();
+  const socks = await pool(cfg.conns, 64, (i) => connect(i, `${cfg.tag}-r${i % cfg.rooms}`));
+  const connectS = (performance.now() - t0) / 1000;
+  let connected = 0;
+  for (const s of socks) {
+    if (s.status === 'fulfilled') connected++;
+    else {
+      const k = String((s.reason as Error)?.message ?? s.reason).slice(0, 40);
+      errors[k] = (errors[k] ?? 0) + 1;
+    }
+  }
+  phase('connected');
+  await sleep(cfg.settleS * 1000);
+  phase('after');
+  // Give run.ts time to read /proc before the sockets start closing.
+  await sleep(500);
+  for (const s of socks) if (s.status === 'fulfilled') s.value.close();
+  await sleep(200);
+  return { connected, failed: cfg.conns - connected, connectS, errors };
+}

@@ -1,0 +1,145 @@
+/**
+ * Runs one load-generator step against one server and joins the client's figures with the
+ * server's cost read from /proc over the same window (the load generator announces it).
+ */
+import { createInterface } from 'node:readline';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpuMicros, startWindow, statusKb } from './proc-stats';
+import { LOAD_CORE, SERVER_CORE, spawnTs, type ServerHandle } from './servers';
+import {
+  PHASE,
+  RESULT,
+  type FanoutConfig,
+  type FanoutResult,
+  type IdleConfig,
+  type IdleResult,
+  type LoadConfig,
+  type StoreConfig,
+  type StoreResult,
+} from './load-types';
+
+/** Runs load.ts as a child on the load core; `onPhase` hears each `@phase` line as it comes. */
+export async function runLoad<R>(cfg: LoadConfig, onPhase: (name: string) => void = () => {}): Promise<R> {
+  const child = spawnTs({
+    script: 'test/bench/load.ts',
+    core: LOAD_CORE,
+    env: { BENCH_LOAD_CONFIG: JSON.stringify(cfg) },
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
+  let result: (R & { error?: string }) | undefined;
+  const lines = createInterface({ input: child.stdout! });
+  lines.on('line', (line) => {
+    if (line.startsWith(PHASE)) onPhase(line.slice(PHASE.length));
+    else if (line.startsWith(RESULT)) result = JSON.parse(line.slice(RESULT.length));
+    else if (line.trim()) process.stderr.write(`  [load] ${line}\n`);
+  });
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  await new Promise((r) => setImmediate(r));
+  if (!result) throw new Error(`load generator exited with ${code} and no result`);
+  if (result.error) throw new Error(`load generator: ${result.error}`);
+  return result;
+}
+
+/** Every process named `postgres` on this machine: its pid and CPU µs so far. */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    const us = cpuMicros(Number(d));
+    if (Number.isFinite(us)) out.set(Number(d), us);
+  }
+  return out;
+}
+
+function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, us] of postgresCpu()) total += us - (before.get(pid) ?? 0);
+  return total;
+}
+
+export interface FanoutRow extends FanoutResult {
+  serverCpuPct: number;
+  cpuUsPerDelivery: number;
+  /** Postgres processes' CPU per delivery (only with DATABASE_URL; PGlite is inside Parley). */
+  dbCpuUsPerDelivery?: number;
+  peakRssMb: number;
+  /** Busy % of the server's core over the window, all processes. */
+  serverCoreBusyPct: number;
+  /** Busy % of the load generator's core over the window, all processes. */
+  loadCoreBusyPct: number;
+}
+
+/** One fan-out step with server CPU and peak RSS over the measured window. */
+export async function measureFanout(server: ServerHandle, cfg: FanoutConfig, postgres: boolean): Promise<FanoutRow> {
+  let win: ReturnType<typeof startWindow> | undefined;
+  let stats: ReturnType<ReturnType<typeof startWindow>['end']> | undefined;
+  let pg0: Map<number, number> | undefined;
+  let pgUs: number | undefined;
+  const r = await runLoad<FanoutResult>(cfg, (p) => {
+    if (p === 'measure-start') {
+      win = startWindow([server.pid]);
+      if (postgres) pg0 = postgresCpu();
+    } else if (p === 'measure-end' && win) {
+      stats = win.end();
+      if (pg0) pgUs = postgresCpuSince(pg0);
+    }
+  });
+  if (!stats) throw new Error('load generator never announced its measured window');
+  const deliveries = r.deliveriesPerSec * r.windowS;
+  return {
+    ...r,
+    serverCpuPct: (stats.cpuUs[0] / 1000 / stats.wallMs) * 100,
+    cpuUsPerDelivery: stats.cpuUs[0] / deliveries,
+    dbCpuUsPerDelivery: pgUs === undefined ? undefined : pgUs / deliveries,
+    peakRssMb: stats.peakKb[0] / 1024,
+    serverCoreBusyPct: stats.coreBusyPct[SERVER_CORE],
+    loadCoreBusyPct: stats.coreBusyPct[LOAD_CORE],
+  };
+}
+
+export interface IdleRow extends IdleResult {
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  kbPerConn: number;
+}
+
+/** Idle connections: server RSS before and after, per connection. */
+export async function measureIdle(server: ServerHandle, cfg: IdleConfig): Promise<IdleRow> {
+  let before = NaN;
+  let after = NaN;
+  const r = await runLoad<IdleResult>(cfg, (p) => {
+    if (p === 'before') before = statusKb(server.pid, 'VmRSS');
+    if (p === 'after') after = statusKb(server.pid, 'VmRSS');
+  });
+  return { ...r, rssBeforeMb: before / 1024, rssAfterMb: after / 1024, kbPerConn: (after - before) / r.connected };
+}
+
+export interface StoreRow extends StoreResult {
+  serverCpuPct: number;
+  dbCpuPct?: number;
+}
+
+/** Storage throughput with the server's CPU use over the window. */
+export async function measureStore(server: ServerHandle, cfg: StoreConfig, postgres: boolean): Promise<StoreRow> {
+  let win: ReturnType<typeof startWindow> | undefined;
+  let cpuPct = NaN;
+  let pg0: Map<number, number> | undefined;
+  let dbCpuPct: number | undefined;
+  const r = await runLoad<StoreResult>(cfg, (p) => {
+    if (p === 'measure-start') {
+      win = startWindow([server.pid]);
+      if (postgres) pg0 = postgresCpu();
+    } else if (p === 'measure-end' && win) {
+      const s = win.end();
+      cpuPct = (s.cpuUs[0] / 1000 / s.wallMs) * 100;
+      if (pg0) dbCpuPct = (postgresCpuSince(pg0) / 1000 / s.wallMs) * 100;
+    }
+  });
+  return { ...r, serverCpuPct: cpuPct, dbCpuPct };
+}

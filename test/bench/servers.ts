@@ -1,0 +1,223 @@
+/**
+ * Starts the servers under test as child processes pinned to the server core, and the load
+ * generator pinned to the other. `node --import tsx` (what `tsx` runs) is exec'd through
+ * `sh` and `taskset`, so the child's pid is the server's own pid and /proc reads the server.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Auth } from './load-types';
+import type { DbInstance } from './db-target';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SERVER_CORE = 0;
+export const LOAD_CORE = 1;
+
+const HAS_TASKSET = (() => {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * BENCH_NICE=-10 runs servers and load generator at a higher priority, so other work on a
+ * shared machine disturbs the figures less. Off by default: it slows everyone else down.
+ */
+export const niceness = /^-?\d+$/.test(process.env.BENCH_NICE ?? '') ? Number(process.env.BENCH_NICE) : 0;
+const NICE = niceness ? `nice -n ${niceness} ` : '';
+
+/** Whether pinning is in effect (taskset present). */
+export const pinned = HAS_TASKSET;
+
+/** Pins this process (all its threads) to the load core, away from the servers. */
+export function pinSelf(core: number): void {
+  if (HAS_TASKSET) execFileSync('taskset', ['-a', '-cp', String(core), String(process.pid)], { stdio: 'ignore' });
+}
+
+/** `sh -c` wrapper: raise the fd limit (5,000 idle sockets), pin, exec node with tsx. */
+export function spawnTs(opts: {
+  script: string;
+  core: number;
+  env: Record<string, string>;
+  stdout: 'pipe' | number;
+  stderr: 'inherit' | number;
+}): ChildProcess {
+  const pin = HAS_TASKSET ? `taskset -c ${opts.core} ` : '';
+  const cmd = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${NICE}${pin}node --import tsx ${opts.script}`;
+  return spawn('sh', ['-c', cmd], {
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', opts.stdout, opts.stderr],
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface ServerHandle {
+  name: 'parley' | 'baseline';
+  pid: number;
+  port: number;
+  /** ws URL with the publishable key. */
+  wsUrl: string;
+  auth: Auth;
+  tenantId: string;
+  db?: DbInstance;
+  /** Problems met while setting up, to print under the tables. */
+  notes: string[];
+  stop(): Promise<void>;
+}
+
+async function waitReady(child: ChildProcess, url: string, needOk: boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (!needOk || res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  throw new Error(`server not ready at ${url} after ${timeoutMs} ms`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+}
+
+/** Starts the tutorial baseline. */
+export async function startBaseline(logDir: string): Promise<ServerHandle> {
+  const port = await freePort();
+  const log = openSync(join(logDir, 'baseline.log'), 'a');
+  const child = spawnTs({ script: 'test/bench/baseline-server.ts', core: SERVER_CORE, env: { PORT: String(port) }, stdout: log, stderr: log });
+  closeSync(log);
+  await waitReady(child, `http://127.0.0.1:${port}/`, false, 20_000);
+  return {
+    name: 'baseline',
+    pid: child.pid!,
+    port,
+    wsUrl: `ws://127.0.0.1:${port}/v1/ws?key=baseline`,
+    auth: { kind: 'guest' },
+    tenantId: '',
+    notes: [],
+    stop: stopper(child),
+  };
+}
+
+/** Starts Parley on a fresh database and makes a bench tenant with raised rate limits. */
+export async function startParley(opts: {
+  logDir: string;
+  db: DbInstance;
+  /** Tenant settings to PATCH, tried in order until one is accepted. */
+  settings: Record<string, unknown>[];
+}): Promise<ServerHandle> {
+  const port = await freePort();
+  const adminToken = randomBytes(16).toString('hex');
+  const log = openSync(join(opts.logDir, 'parley.log'), 'a');
+  const env = { PORT: String(port), PARLEY_ADMIN_TOKEN: adminToken, ...opts.db.env };
+  const child = spawnTs({ script: 'api/main.ts', core: SERVER_CORE, env, stdout: log, stderr: log });
+  closeSync(log);
+  const stop = stopper(child);
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitReady(child, `${base}/readyz`, true, 90_000);
+    const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+    const res = await fetch(`${base}/admin/api/tenants`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'bench', origins: ['*'], guests: true }),
+    });
+    if (res.status !== 201) throw new Error(`POST /admin/api/tenants: ${res.status} ${await res.text()}`);
+    const t = (await res.json()) as { tenantId: string; publishableKey: string; secretKey: string };
+    const notes: string[] = [];
+    let applied = false;
+    for (const settings of opts.settings) {
+      const patch = await fetch(`${base}/admin/api/tenants/${t.tenantId}`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ settings }),
+      });
+      if (patch.ok) {
+        applied = true;
+        notes.push(`tenant rate limit raised with PATCH /admin/api/tenants/:id ${JSON.stringify(settings)}`);
+        break;
+      }
+      notes.push(`PATCH /admin/api/tenants/:id ${JSON.stringify(settings)} refused with ${patch.status}`);
+    }
+    if (!applied) notes.push('tenant settings not raised: the default per-user rate limit applies');
+    return {
+      name: 'parley',
+      pid: child.pid!,
+      port,
+      wsUrl: `ws://127.0.0.1:${port}/v1/ws?key=${encodeURIComponent(t.publishableKey)}`,
+      auth: { kind: 'token', secretKey: t.secretKey },
+      tenantId: t.tenantId,
+      db: opts.db,
+      notes,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/**
+ * Waits until a fresh connection's `welcome` shows the raised rate limit: tenant settings are
+ * cached by the server and may take a moment to apply. Returns the limit finally seen.
+ */
+export async function awaitLimits(server: ServerHandle, want: number, timeoutMs = 15_000): Promise<number> {
+  const { default: WebSocket } = await import('ws');
+  const { SignJWT } = await import('jose');
+  if (server.auth.kind !== 'token') return want;
+  const token = await new SignJWT({ name: 'probe' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench-probe')
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(server.auth.secretKey));
+  const until = Date.now() + timeoutMs;
+  let seen = NaN;
+  while (Date.now() < until) {
+    seen = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(server.wsUrl);
+      const done = (v: number) => {
+        ws.terminate();
+        resolve(v);
+      };
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', rid: 'p', token })));
+      ws.on('message', (d) => {
+        const f = JSON.parse(String(d).split('\n')[0]);
+        done(f.type === 'welcome' ? Number(f.limits?.messagesPerSecond) : NaN);
+      });
+      ws.on('error', () => done(NaN));
+    });
+    if (seen >= want) return seen;
+    await sleep(500);
+  }
+  return seen;
+}

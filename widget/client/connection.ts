@@ -1,0 +1,237 @@
+import { CLOSE, DEFAULTS, isTerminalClose, type ClientFrame, type ServerFrame } from '../../api/protocol';
+import { backoff } from './backoff';
+
+/** The one state field of a connection. `connected` means `welcome` arrived, not "socket open". */
+export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'stopped';
+
+/** What the connection needs of a WebSocket; the browser's, or a fake in tests. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number): void;
+  onopen: ((e: Event) => void) | null;
+  onmessage: ((e: MessageEvent) => void) | null;
+  onclose: ((e: CloseEvent) => void) | null;
+  onerror: ((e: Event) => void) | null;
+}
+export type SocketCtor = new (url: string) => SocketLike;
+
+export interface ConnectionOptions {
+  /** `ws(s)://host/v1/ws?key=pk_…` */
+  url: string;
+  WebSocket: SocketCtor;
+  /**
+   * The token for `hello`: undefined for a guest, null when no usable token can be had (the
+   * connection stops). `renew` is true after a 4501, asking for a fresh one.
+   */
+  auth?: (renew: boolean) => string | undefined | null | Promise<string | undefined | null>;
+  /** Guest display name. */
+  name?: string;
+  random?: () => number;
+  onFrame(frame: ServerFrame): void;
+  onState?(state: ConnState, closeCode?: number): void;
+}
+
+export interface Connection {
+  readonly state: ConnState;
+  /** Sends a frame when connected; false (and nothing sent) otherwise, so callers can keep it. */
+  send(frame: ClientFrame): boolean;
+  start(): void;
+  /** Drops the socket and connects again now, with the current `auth` (after `identify`). */
+  restart(): void;
+  /** Feed of the browser's online/offline events. */
+  setOnline(online: boolean): void;
+  /** Stops for good; safe to call twice. */
+  close(): void;
+}
+
+/** A connection that lived this long resets the backoff; a shorter one keeps counting. */
+export const HEALTHY_MS = 60_000;
+/** How long `welcome` or a `pong` may take before the socket counts as dead. */
+export const ANSWER_TIMEOUT_MS = 10_000;
+/** After 1001 (server going away) the first retry comes within this window: at once, jittered. */
+export const GOING_AWAY_JITTER_MS = 1000;
+/** Our own close code for a socket we dropped because it stopped answering. */
+export const CLOSE_DEAD = 4000;
+
+/** Creates the connection state machine (see PROTOCOL.md, "Errors" and "Presence and typing"). */
+export function createConnection(o: ConnectionOptions): Connection {
+  const random = o.random ?? Math.random;
+  let state: ConnState = 'stopped';
+  let ws: SocketLike | null = null;
+  let attempt = 0;
+  // True from a 4501 until the next welcome: a second 4501 with a fresh token stops for good.
+  let renew = false;
+  let online = true;
+  let ended = false;
+  // Bumped on every dial and close, so a token fetch that resolves late opens nothing.
+  let gen = 0;
+  let heartbeatMs: number = DEFAULTS.heartbeatMs;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let pingTimer: ReturnType<typeof setTimeout> | undefined;
+  let answerTimer: ReturnType<typeof setTimeout> | undefined;
+  let healthyTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const setState = (next: ConnState, code?: number) => {
+    if (next === state) return;
+    state = next;
+    o.onState?.(next, code);
+  };
+
+  const clearTimers = () => {
+    clearTimeout(retryTimer);
+    clearTimeout(pingTimer);
+    clearTimeout(answerTimer);
+    clearTimeout(healthyTimer);
+  };
+
+  // Detaches and closes the current socket without running its close handler.
+  const drop = (code = 1000) => {
+    const s = ws;
+    ws = null;
+    clearTimers();
+    if (!s) return;
+    s.onopen = s.onmessage = s.onclose = s.onerror = null;
+    s.close(code);
+  };
+
+  const expectAnswer = () => {
+    clearTimeout(answerTimer);
+    // A half-open TCP connection never fires close; only a missing answer reveals it.
+    answerTimer = setTimeout(() => {
+      drop(CLOSE_DEAD);
+      closed(CLOSE_DEAD);
+    }, ANSWER_TIMEOUT_MS);
+  };
+
+  const heartbeat = () => {
+    clearTimeout(pingTimer);
+    pingTimer = setTimeout(() => {
+      ws?.send('{"type":"ping"}');
+      expectAnswer();
+    }, heartbeatMs);
+  };
+
+  const dial = async () => {
+    const g = ++gen;
+    let token: string | undefined | null;
+    try {
+      token = await o.auth?.(renew);
+    } catch {
+      // The site's token endpoint failed (network, 5xx): retry later like a failed socket.
+      if (g === gen) closed(1006);
+      return;
+    }
+    if (g !== gen) return;
+    if (token === null) return stop(CLOSE.authFailed);
+    let s: SocketLike;
+    try {
+      s = ws = new o.WebSocket(o.url);
+    } catch {
+      // The constructor throws on a URL the page refuses (mixed content): retry with backoff.
+      return closed(1006);
+    }
+    expectAnswer();
+    s.onopen = () => s.send(JSON.stringify({ type: 'hello', token, name: o.name, batch: true }));
+    s.onmessage = (e) => {
+      // One frame may hold several objects separated by "\n" (we asked for `batch`).
+      for (const line of String(e.data).split('\n')) {
+        if (ws !== s) return;
+        let f: ServerFrame;
+        try {
+          f = JSON.parse(line);
+        } catch {
+          continue; // A garbled line is the server's bug; the rest of the batch is still good.
+        }
+        if (f && typeof f === 'object') receive(f);
+      }
+    };
+    s.onerror = () => {}; // close always follows error and carries the code
+    s.onclose = (e) => {
+      if (ws !== s) return;
+      ws = null;
+      clearTimers();
+      closed(e.code);
+    };
+  };
+
+  const receive = (f: ServerFrame) => {
+    if (f.type === 'welcome') {
+      heartbeatMs = f.heartbeatMs || heartbeatMs;
+      renew = false;
+      clearTimeout(answerTimer);
+      healthyTimer = setTimeout(() => (attempt = 0), HEALTHY_MS);
+      heartbeat();
+      setState('connected');
+    } else if (f.type === 'pong') {
+      clearTimeout(answerTimer);
+      heartbeat();
+    }
+    o.onFrame(f);
+  };
+
+  const stop = (code?: number) => {
+    gen++;
+    drop();
+    setState('stopped', code);
+  };
+
+  // The socket is gone (or never came): decide whether and when to try again.
+  const closed = (code: number) => {
+    if (ended) return;
+    if (isTerminalClose(code)) {
+      // 4501 may only mean "token expired": try once with a renewed token.
+      if (code !== CLOSE.authFailed || renew || !o.auth) return stop(code);
+      renew = true;
+    }
+    if (!online) return setState('offline', code);
+    const delay =
+      code === CLOSE.shuttingDown && attempt === 0 ? random() * GOING_AWAY_JITTER_MS : backoff(attempt, random);
+    attempt++;
+    setState('reconnecting', code);
+    retryTimer = setTimeout(dial, delay);
+  };
+
+  return {
+    get state() {
+      return state;
+    },
+    send(frame) {
+      if (state !== 'connected' || ws?.readyState !== 1) return false;
+      ws.send(JSON.stringify(frame));
+      return true;
+    },
+    start() {
+      if (ended || ws || state !== 'stopped') return;
+      setState(online ? 'connecting' : 'offline');
+      if (online) void dial();
+    },
+    restart() {
+      if (ended) return;
+      gen++;
+      drop();
+      attempt = 0;
+      renew = false;
+      setState(online ? 'connecting' : 'offline');
+      if (online) void dial();
+    },
+    setOnline(next) {
+      if (next === online) return;
+      online = next;
+      if (ended || state === 'stopped') return;
+      if (!next) {
+        gen++;
+        drop(CLOSE_DEAD);
+        setState('offline');
+      } else {
+        setState('reconnecting');
+        void dial();
+      }
+    },
+    close() {
+      if (ended) return;
+      ended = true;
+      stop();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { effect } from '@preact/signals';
+import { safeStorage } from './client/storage';
+import { mount } from './mount';
+import { readOptions, socketUrl, type Config } from './options';
+import { createChat, type ChatEvents } from './state/chat';
+import { createUi } from './ui/ui-state';
+
+/** The page's handle on the widget: `window.Parley`. */
+export interface ParleyApi {
+  open(): void;
+  close(): void;
+  toggle(): void;
+  /** Switches to a user token from the site's backend (or back to guest without one). */
+  identify(o: { token?: string }): void;
+  /** Events: message, unread, open, close, status. Returns the unsubscribe function. */
+  on<K extends keyof ChatEvents>(event: K, fn: (payload: ChatEvents[K]) => void): () => void;
+  destroy(): void;
+}
+
+declare global {
+  interface Window {
+    Parley?: ParleyApi;
+    ParleyConfig?: Config;
+  }
+}
+
+function start(script: HTMLScriptElement | null) {
+  const o = readOptions(script, window.ParleyConfig);
+  if (!o.key) {
+    console.error('Parley: no publishable key; add data-key="pk_…" to the script tag');
+    return;
+  }
+  const chat = createChat({
+    url: socketUrl(o),
+    key: o.key,
+    room: o.room,
+    token: o.token,
+    tokenUrl: o.tokenUrl,
+    name: o.name,
+    WebSocket,
+    storage: safeStorage(() => localStorage),
+  });
+  const ui = createUi({
+    chat,
+    text: o.text,
+    left: o.position === 'bottom-left',
+    open: o.open,
+    onOpen: (open) => chat.emit(open ? 'open' : 'close', undefined),
+  });
+  const unmount = mount(ui, o.color);
+  const stopUnread = effect(() => chat.emit('unread', chat.unread.value));
+  const network = () => chat.setOnline(navigator.onLine);
+  addEventListener('online', network);
+  addEventListener('offline', network);
+  network();
+  chat.start();
+
+  let live = true;
+  window.Parley = {
+    open: () => ui.setOpen(true),
+    close: () => ui.setOpen(false),
+    toggle: () => ui.setOpen(!ui.open.peek()),
+    identify: (next) => chat.identify(next),
+    on: chat.on,
+    destroy() {
+      if (!live) return;
+      live = false;
+      removeEventListener('online', network);
+      removeEventListener('offline', network);
+      stopUnread();
+      chat.stop();
+      unmount();
+      delete window.Parley;
+    },
+  };
+}
+
+// A page that includes the script twice (a CMS block and a tag manager) gets one widget.
+if (!window.Parley) start(document.currentScript as HTMLScriptElement | null ?? document.querySelector('script[data-key]'));

@@ -1,0 +1,295 @@
+import { batch, computed, signal } from '@preact/signals';
+import { codePointLength, DEFAULTS, type ClientFrame, type Limits, type ServerFrame } from '../../api/protocol';
+import { createConnection, type ConnState, type SocketCtor } from '../client/connection';
+import { createEmitter } from '../client/emitter';
+import { createIdentity } from '../client/identity';
+import { createOutbox, type OutboxItem } from '../client/outbox';
+import type { KeyValue } from '../client/storage';
+import { createMessageStore, type ChatMessage } from './messages';
+import { createTypingSender, createTypists } from './typing';
+
+export interface ChatOptions {
+  /** `ws(s)://host/v1/ws?key=pk_…` */
+  url: string;
+  /** The publishable key: names this site's storage entries. */
+  key: string;
+  room: string;
+  WebSocket: SocketCtor;
+  storage: KeyValue;
+  token?: string;
+  tokenUrl?: string;
+  name?: string;
+  fetch?: typeof fetch;
+  random?: () => number;
+}
+
+/** Shown state of an own message. */
+export type Delivery = 'sending' | 'sent' | 'seen' | 'failed';
+
+/** Events for `Parley.on`. */
+export interface ChatEvents {
+  message: ChatMessage;
+  unread: number;
+  status: ConnState;
+  open: undefined;
+  close: undefined;
+}
+
+// rids of the answers we wait for; message frames use the message id as rid.
+const RID_JOIN = 'j';
+const RID_SYNC = 's';
+const RID_OLDER = 'h';
+const PAGE = 50;
+
+const newId = (): string =>
+  crypto.randomUUID?.() ?? Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b | 256).toString(16).slice(1)).join('');
+
+/** Creates the chat of one room: connection, outbox and the signals the UI renders. */
+export function createChat(o: ChatOptions) {
+  const { room, storage } = o;
+  const identity = createIdentity(o);
+  const store = createMessageStore();
+  const outbox = createOutbox({ storage, key: `parley:${o.key}:outbox` });
+  const typists = createTypists();
+  const events = createEmitter<ChatEvents>();
+  // 'connecting' until start(): the first render must not flash "unavailable".
+  const status = signal<ConnState>('connecting');
+  const me = signal('');
+  const online = signal(0);
+  const reads = signal<Record<string, number>>({});
+  /** This user's read position (moves forward only). */
+  const readSeq = signal(0);
+  /** The read position the server had when this page first joined: where "new messages" start. */
+  const firstRead = signal(0);
+  const olderMore = signal(false);
+  const loadingOlder = signal(false);
+  const limits = signal<Limits>(DEFAULTS);
+  /** A problem with the room itself (e.g. `forbidden`), shown in the panel. */
+  const problem = signal('');
+  let myName = o.name ?? '';
+  let joined = false;
+  // The resume point: highest seq such that everything up to it has arrived.
+  let seen = 0;
+  // True while catching up after a resume; live events then must not move `seen` past a gap.
+  let syncing = false;
+  let sentRead = 0;
+  let present = new Set<string>();
+
+  const isOwn = (m: ChatMessage) => !!m.pending || m.user === me.value;
+  const maxOtherRead = computed(() => {
+    let max = 0;
+    for (const [user, seq] of Object.entries(reads.value)) if (user !== me.value && seq > max) max = seq;
+    return max;
+  });
+  const unread = computed(
+    () => store.list.value.filter((m) => m.seq! > readSeq.value && !isOwn(m) && !m.deleted).length,
+  );
+
+  const roomSend = (f: ClientFrame) => joined && conn.send(f);
+  const transmit = (m: OutboxItem) => roomSend({ type: 'message', rid: m.id, room, id: m.id, text: m.text });
+  const typing = createTypingSender((active) => roomSend({ type: 'typing', room, active }));
+
+  const catchUp = () => roomSend({ type: 'sync', rid: RID_SYNC, room, lastSeq: seen, limit: DEFAULTS.maxHistoryLimit });
+
+  const onFrame = (f: ServerFrame) => {
+    switch (f.type) {
+      case 'welcome':
+        me.value = f.user;
+        myName = f.name;
+        limits.value = f.limits;
+        if (f.guestToken) identity.keepGuest(f.guestToken);
+        conn.send({ type: 'join', rid: RID_JOIN, room, ...(seen ? { lastSeq: seen, limit: DEFAULTS.maxHistoryLimit } : {}) });
+        return;
+      case 'joined': {
+        const resumed = seen > 0;
+        joined = true;
+        batch(() => {
+          store.merge(f.messages);
+          if (!resumed) {
+            olderMore.value = f.hasMore;
+            firstRead.value = f.lastRead;
+          }
+          online.value = f.online;
+          present = new Set(f.presence.map((p) => p.user));
+          reads.value = Object.fromEntries(f.reads.map((r) => [r.user, r.lastSeq]));
+          sentRead = f.lastRead;
+          if (f.lastRead > readSeq.value) readSeq.value = f.lastRead;
+          problem.value = '';
+        });
+        // A resumed join returns the oldest messages after `seen`; more may follow.
+        syncing = resumed && f.hasMore && f.messages.length > 0;
+        seen = syncing ? f.messages.at(-1)!.seq : Math.max(seen, f.headSeq);
+        if (syncing) catchUp();
+        // Only now, in the room: a message sent before `joined` would be refused as forbidden.
+        for (const m of outbox.items(room)) if (!m.error) transmit(m);
+        if (readSeq.value > sentRead) markRead();
+        return;
+      }
+      case 'history':
+        store.merge(f.messages);
+        if (f.rid === RID_SYNC) {
+          if (f.hasMore && f.messages.length) {
+            seen = f.messages.at(-1)!.seq;
+            catchUp();
+          } else {
+            syncing = false;
+            seen = Math.max(seen, f.headSeq, store.maxSeq());
+          }
+        } else {
+          olderMore.value = f.hasMore;
+          loadingOlder.value = false;
+        }
+        return;
+      case 'message':
+        if (f.room !== room) return;
+        store.merge([f]);
+        if (!syncing) seen = Math.max(seen, f.seq);
+        // The event proves it is stored even if our ack was lost with the connection.
+        outbox.remove(f.id);
+        events.emit('message', store.get(f.id)!);
+        return;
+      case 'ack':
+        if (f.room !== room || !f.id || f.seq == null) return;
+        outbox.remove(f.id);
+        // Not `seen`: an ack may overtake others' events with lower seqs.
+        store.merge([{ id: f.id, seq: f.seq, ts: f.ts, user: me.value, name: myName }]);
+        return;
+      case 'error': {
+        const rid = f.rid;
+        if (rid === RID_OLDER) loadingOlder.value = false;
+        else if (rid === RID_SYNC) syncing = false;
+        else if (rid === RID_JOIN) problem.value = f.message;
+        else if (rid && store.get(rid)?.pending) {
+          const item = outbox.items(room).find((m) => m.id === rid);
+          if (!item) return;
+          // Too fast: the server says when to try again; the message stays "sending".
+          if (f.code === 'rate_limited') setTimeout(() => transmit(item), f.retryAfterMs ?? 1000);
+          else {
+            outbox.update(rid, { error: f.code });
+            store.merge([{ id: rid, error: f.code }]);
+          }
+        }
+        return;
+      }
+      case 'deleted':
+        // Only what we hold: an unknown id would show as an empty "deleted" row.
+        if (f.room === room && store.get(f.id)) store.merge([{ id: f.id, seq: f.seq, deleted: true }]);
+        return;
+      case 'typing':
+        if (f.room === room && f.user !== me.value) typists.set(f.user, f.name, f.active);
+        return;
+      case 'presence':
+        if (f.room !== room) return;
+        if (f.status === 'online') {
+          if (!present.has(f.user)) {
+            present.add(f.user);
+            online.value++;
+          }
+        } else {
+          typists.set(f.user, f.name, false);
+          // `presence` in `joined` lists at most 100 people; the count covers the rest.
+          if (present.delete(f.user) || online.value > present.size) online.value = Math.max(0, online.value - 1);
+        }
+        return;
+      case 'read':
+        if (f.room !== room) return;
+        reads.value = { ...reads.value, [f.user]: Math.max(reads.value[f.user] ?? 0, f.lastSeq) };
+        // Read in another tab of this user: clears the badge here too.
+        if (f.user === me.value) {
+          sentRead = Math.max(sentRead, f.lastSeq);
+          if (f.lastSeq > readSeq.value) readSeq.value = f.lastSeq;
+        }
+        return;
+    }
+  };
+
+  const conn = createConnection({
+    url: o.url,
+    WebSocket: o.WebSocket,
+    auth: identity.token,
+    name: o.name,
+    random: o.random,
+    onFrame,
+    onState(next) {
+      if (next !== 'connected') {
+        joined = false;
+        syncing = false;
+        loadingOlder.value = false;
+        typists.clear();
+      }
+      status.value = next;
+      events.emit('status', next);
+    },
+  });
+
+  /** Marks everything held as read, when newer than what the server knows. */
+  function markRead() {
+    const newest = store.maxSeq();
+    if (newest > readSeq.value) readSeq.value = newest;
+    if (readSeq.value > sentRead && roomSend({ type: 'read', room, lastSeq: readSeq.value })) sentRead = readSeq.value;
+  }
+
+  // What a reload left unsent shows right away, as "sending".
+  store.merge(outbox.items(room).map((m) => ({ ...m, user: '', pending: true })));
+
+  return {
+    room,
+    store,
+    status,
+    me,
+    online,
+    readSeq,
+    firstRead,
+    unread,
+    olderMore,
+    loadingOlder,
+    limits,
+    problem,
+    typists: typists.names,
+    on: events.on,
+    emit: events.emit,
+    isOwn,
+    /** sending → sent → seen (another user read up to it), or failed. */
+    delivery(m: ChatMessage): Delivery {
+      return m.error ? 'failed' : m.seq == null ? 'sending' : m.seq <= maxOtherRead.value ? 'seen' : 'sent';
+    },
+    /** Queues a message; false when empty or too long. */
+    send(text: string): boolean {
+      text = text.trim();
+      if (!text || codePointLength(text) > limits.value.maxTextLength) return false;
+      typing.stop();
+      const item: OutboxItem = { id: newId(), room, text, ts: Date.now() };
+      outbox.add(item);
+      store.merge([{ ...item, user: me.value, name: myName, pending: true }]);
+      transmit(item);
+      return true;
+    },
+    retry(id: string) {
+      const item = outbox.items(room).find((m) => m.id === id);
+      if (!item) return;
+      outbox.update(id, { error: undefined });
+      store.merge([{ id, error: undefined }]);
+      transmit(item);
+    },
+    typed: typing.typed,
+    markRead,
+    loadOlder() {
+      if (!olderMore.value || loadingOlder.value) return;
+      const beforeSeq = store.minSeq();
+      if (beforeSeq > 1 && roomSend({ type: 'history', rid: RID_OLDER, room, beforeSeq, limit: PAGE })) loadingOlder.value = true;
+    },
+    identify(next: { token?: string }) {
+      identity.set(next.token);
+      conn.restart();
+    },
+    setOnline: conn.setOnline,
+    start: conn.start,
+    stop() {
+      typing.stop();
+      typists.clear();
+      conn.close();
+    },
+  };
+}
+
+export type Chat = ReturnType<typeof createChat>;

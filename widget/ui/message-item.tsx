@@ -1,0 +1,52 @@
+import type { ChatMessage } from '../state/messages';
+import { splitLinks } from './links';
+import type { Ui } from './ui-state';
+
+const time = (ts: number) => {
+  const d = new Date(ts);
+  const today = d.toDateString() === new Date().toDateString();
+  return d.toLocaleString([], today ? { timeStyle: 'short' } : { dateStyle: 'short', timeStyle: 'short' });
+};
+
+/** Message text as text nodes, with http(s) URLs as links that cannot reach back into the page. */
+const Body = ({ text }: { text: string }) => (
+  <>
+    {splitLinks(text).map((p) =>
+      typeof p === 'string' ? (
+        p
+      ) : (
+        <a href={p.href} target="_blank" rel="noopener noreferrer">
+          {p.text}
+        </a>
+      ),
+    )}
+  </>
+);
+
+/** One message; `start` opens a group with name and time. */
+export function MessageItem(p: { ui: Ui; m: ChatMessage; own: boolean; start: boolean; showStatus: boolean }) {
+  const { ui, m, own } = p;
+  const { chat, text } = ui;
+  const status = own ? chat.delivery(m) : undefined;
+  return (
+    <div class={`msg${own ? ' own' : ''}${m.deleted ? ' gone' : ''}`} data-id={m.id} data-seq={m.seq} data-status={status}>
+      {p.start && (
+        <div class="who">
+          <b>{own ? text.you : m.name || m.user}</b>
+          {m.seq != null && <time dateTime={new Date(m.ts).toISOString()}>{time(m.ts)}</time>}
+        </div>
+      )}
+      <div class="bubble">{m.deleted ? text.deleted : <Body text={m.text ?? ''} />}</div>
+      {status && (p.showStatus || status === 'failed') && (
+        <div class="status">
+          {text[status]}
+          {status === 'failed' && (
+            <button type="button" class="link" onClick={() => chat.retry(m.id)}>
+              {text.retry}
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import { Composer } from './composer';
+import { closeIcon } from './icons';
+import { MessageList } from './message-list';
+import { fmt, typingLine } from './text';
+import type { Ui } from './ui-state';
+
+/** The open chat: header, messages, typing line and composer. */
+export function Panel({ ui, close }: { ui: Ui; close(): void }) {
+  const { chat, text } = ui;
+  const state = chat.status.value;
+  const label = state === 'connected' ? fmt(text.online, { n: chat.online.value }) : text[state];
+  return (
+    <div class="panel" id="parley-panel" role="dialog" aria-labelledby="parley-title" data-state={state}>
+      <header>
+        <div>
+          <h2 id="parley-title">{text.title}</h2>
+          <div class="state" role="status">
+            {label}
+          </div>
+        </div>
+        <button type="button" class="x" aria-label={text.close} onClick={close}>
+          {closeIcon()}
+        </button>
+      </header>
+      <MessageList ui={ui} />
+      <div class="typing">{typingLine(text, chat.typists.value)}</div>
+      <Composer ui={ui} />
+    </div>
+  );
+}

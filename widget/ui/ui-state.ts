@@ -1,0 +1,40 @@
+import { signal, type Signal } from '@preact/signals';
+import type { Chat } from '../state/chat';
+import type { Text } from './text';
+
+/** What the components share besides the chat: open or not, the draft, the "new messages" mark. */
+export interface Ui {
+  chat: Chat;
+  text: Text;
+  left: boolean;
+  open: Signal<boolean>;
+  draft: Signal<string>;
+  /** Messages after this seq sit below the "new messages" line; 0 shows no line. */
+  mark: Signal<number>;
+  /** Whether opening should focus the text box: yes when a person or the site opened it, not at page load. */
+  focus: boolean;
+  setOpen(open: boolean): void;
+}
+
+/** Creates the UI state; `onOpen` reports open/close to `Parley.on`. */
+export function createUi(o: { chat: Chat; text: Text; left: boolean; open: boolean; onOpen(open: boolean): void }): Ui {
+  const open = signal(o.open);
+  const mark = signal(0);
+  return {
+    chat: o.chat,
+    text: o.text,
+    left: o.left,
+    open,
+    draft: signal(''),
+    mark,
+    focus: false,
+    setOpen(next) {
+      if (next === open.peek()) return;
+      // The line marks what arrived since the person last looked.
+      if (next) mark.value = o.chat.readSeq.peek();
+      this.focus = true;
+      open.value = next;
+      o.onOpen(next);
+    },
+  };
+}
