@@ -54,11 +54,12 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
   const keysCache = new Map<string, { at: number; keys: TenantKey[] }>();
 
   const fresh = (at: number) => now() - at < CACHE_MS;
-  const listeners: ((tenantId: string) => void)[] = [];
-  const invalidate = (tenantId?: string) => {
+  const listeners: ((tenantId: string) => Promise<void>)[] = [];
+  /** Drops cached tenants; with a tenant id, waits until listeners have applied its change. */
+  const invalidate = async (tenantId?: string) => {
     byPk.clear();
     keysCache.clear();
-    if (tenantId) for (const l of listeners) l(tenantId);
+    if (tenantId) await Promise.all(listeners.map((l) => l(tenantId)));
   };
   const sealKey = () => {
     const { key, prefix } = newSecretKey();
@@ -69,7 +70,7 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
     invalidate,
 
     /** Calls `fn` after this server changes a tenant (settings, keys); other servers poll. */
-    onChange(fn: (tenantId: string) => void) {
+    onChange(fn: (tenantId: string) => Promise<void>) {
       listeners.push(fn);
     },
 
@@ -148,7 +149,7 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
       // Nothing to change is not an error: answer the tenant as it is.
       if (Object.values(set).every((v) => v === undefined)) return toTenant(current);
       const row = await q.updateTenant(db, tenantId, set);
-      invalidate(tenantId);
+      await invalidate(tenantId);
       return toTenant(row!);
     },
 
@@ -156,13 +157,13 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
       if (!(await q.tenantById(db, tenantId))) throw new ChatError('not_found', 'no such tenant');
       const sk = sealKey();
       await q.insertSecretKey(db, tenantId, sk);
-      invalidate(tenantId);
+      await invalidate(tenantId);
       return { secretKey: sk.key, prefix: sk.prefix };
     },
 
     async revokeSecretKey(tenantId: string, prefix: string) {
       if (!(await q.revokeSecretKey(db, tenantId, prefix))) throw new ChatError('not_found', 'no such active key');
-      invalidate(tenantId);
+      await invalidate(tenantId);
     },
   };
 }

@@ -99,7 +99,8 @@ export function createGateway(opts: GatewayOptions) {
       }
     }
   }
-  opts.tenants.onChange((tenantId) => void refreshTenants(tenantId).catch((err) => opts.log('tenant refresh failed', err)));
+  // The admin request that changed the tenant answers once this server's sockets follow it.
+  opts.tenants.onChange((tenantId) => refreshTenants(tenantId).catch((err) => opts.log('tenant refresh failed', err)));
   const tenantTimer = setInterval(
     () => void refreshTenants().catch((err) => opts.log('tenant refresh failed', err)),
     opts.tenantRefreshMs ?? 5000,
