@@ -11,6 +11,7 @@ const server = await startServer({
   adminToken: env.PARLEY_ADMIN_TOKEN || undefined,
   masterKey: env.PARLEY_MASTER_KEY || undefined,
   heartbeatMs: env.PARLEY_HEARTBEAT_MS ? Number(env.PARLEY_HEARTBEAT_MS) : undefined,
+  coalesceMs: env.PARLEY_COALESCE_MS ? Number(env.PARLEY_COALESCE_MS) : undefined,
 });
 
 const lines = [

@@ -45,6 +45,8 @@ export interface ServerOptions {
   sweepMs?: number;
   /** Per-connection outgoing buffer limits (slow consumers). */
   backpressure?: Partial<BackpressureLimits>;
+  /** How long room events may wait to share one write to a socket; 0 writes every turn. */
+  coalesceMs?: number;
   /** Origins the demo tenant allows besides the server's own address. */
   demoOrigins?: string[];
   log?: (msg: string, err?: unknown) => void;
@@ -119,6 +121,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     helloTimeoutMs: opts.helloTimeoutMs ?? DEFAULTS.helloTimeoutMs,
     sweepMs: opts.sweepMs ?? 500,
     backpressure: opts.backpressure,
+    coalesceMs: opts.coalesceMs,
     now,
     log,
   });

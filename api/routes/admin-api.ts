@@ -26,8 +26,8 @@ function origins(v: unknown): string[] {
 const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   guests: (v) => typeof v === 'boolean',
   maxTextLength: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 16_000,
-  messagesPerSecond: (v) => typeof v === 'number' && v > 0 && v <= 10_000,
-  burst: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100_000,
+  messagesPerSecond: (v) => typeof v === 'number' && v > 0 && v <= 1_000_000,
+  burst: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1_000_000,
   retentionDays: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 36_500,
 };
 

@@ -15,6 +15,8 @@ export interface GatewayOptions extends Omit<SessionDeps, 'onBlocksChanged' | 'd
   /** How often open connections pick up tenant changes made on other servers. */
   tenantRefreshMs?: number;
   backpressure?: Partial<BackpressureLimits>;
+  /** How long room events may wait to share one write to a socket (see node-transport). */
+  coalesceMs?: number;
   onSweep?: () => void;
 }
 
@@ -130,7 +132,7 @@ export function createGateway(opts: GatewayOptions) {
           // A disabled tenant gets a socket that says so (4504: do not reconnect), not an HTTP
           // error a client would retry.
           if (tenant.disabled) return raw.close(CLOSE.revoked, 'tenant disabled');
-          const s = createSession(deps, tenant, createNodeTransport(raw, { now: opts.now, limits, onTooSlow: () => tooSlowClosed++ }));
+          const s = createSession(deps, tenant, createNodeTransport(raw, { now: opts.now, limits, onTooSlow: () => tooSlowClosed++, coalesceMs: opts.coalesceMs }));
           session = s;
           sessions.add(s);
           // A WebSocket pong is a sign of life too (clients that never send frames).

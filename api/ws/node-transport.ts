@@ -11,6 +11,8 @@ import type { BackpressureLimits, Transport } from './transport';
 // back and ours cannot interleave with its own.
 
 const MAX_BATCH_BYTES = 64 * 1024;
+/** How long room events to a recently written socket may wait to share a write. */
+export const DEFAULT_COALESCE_MS = 10;
 const NL = 0x0a;
 
 function header(len: number): Buffer {
@@ -34,18 +36,52 @@ export function textFrame(payload: Buffer): Buffer {
 
 const ephemeral = (ev: RoomEvent) => ev.kind === 'typing' || ev.kind === 'presence' || ev.kind === 'read';
 
-const dirty = new Set<NodeTransport>();
-let flushScheduled = false;
+// Two schedules for every socket of the process, not a timer per socket: answers (acks, pongs)
+// leave on the next turn; room events to a socket written to less than `coalesceMs` ago wait
+// for one shared timer, so a busy room costs one write per socket per window instead of one per
+// message. A socket that was quiet gets its event on the next turn.
+const urgent = new Set<NodeTransport>();
+let immediateScheduled = false;
+const timed = new Set<NodeTransport>();
+let timer: ReturnType<typeof setTimeout> | null = null;
 
-function flushAll() {
-  flushScheduled = false;
-  for (const t of dirty) t.flush();
-  dirty.clear();
+function flushUrgent() {
+  immediateScheduled = false;
+  for (const t of urgent) {
+    timed.delete(t);
+    t.flush();
+  }
+  urgent.clear();
 }
 
+function flushTimed() {
+  timer = null;
+  for (const t of timed) t.flush();
+  timed.clear();
+}
+
+function schedule(t: NodeTransport, delayMs: number) {
+  if (delayMs <= 0) {
+    urgent.add(t);
+    if (!immediateScheduled) {
+      immediateScheduled = true;
+      setImmediate(flushUrgent);
+    }
+  } else if (!urgent.has(t)) {
+    timed.add(t);
+    timer ??= setTimeout(flushTimed, delayMs);
+  }
+}
+
+type Queued = Buffer | RoomEvent;
+const isEvent = (q: Queued): q is RoomEvent => !Buffer.isBuffer(q);
+/** The payload bytes of a queued item. */
+const bytesOf = (q: Queued): Buffer => (isEvent(q) ? q.bytes! : q);
+
 class NodeTransport implements Transport {
-  // Each queued item is a payload (batch mode) or a finished frame (otherwise).
-  private queue: Buffer[] = [];
+  // Own answers as payload bytes; room events as events, so a lone one reuses the shared frame.
+  private queue: Queued[] = [];
+  private lastFlushAt = 0;
   private queuedBytes = 0;
   private batch = false;
   private softSince = 0;
@@ -57,6 +93,7 @@ class NodeTransport implements Transport {
     private readonly now: () => number,
     private readonly limits: BackpressureLimits,
     private readonly onTooSlow: () => void,
+    private readonly coalesceMs: number,
   ) {
     this.socket = (ws as unknown as { _socket: Socket })._socket;
   }
@@ -74,8 +111,7 @@ class NodeTransport implements Transport {
   }
 
   send(json: string) {
-    const bytes = Buffer.from(json);
-    this.push(this.batch ? bytes : textFrame(bytes));
+    this.push(Buffer.from(json), 0);
   }
 
   sendEvent(ev: RoomEvent) {
@@ -91,45 +127,38 @@ class NodeTransport implements Transport {
       if (ephemeral(ev)) return;
     } else this.softSince = 0;
     ev.bytes ??= Buffer.from(ev.json);
-    if (this.batch) this.push(ev.bytes);
-    else this.push((ev.frame ??= textFrame(ev.bytes)));
+    this.push(ev, this.coalesceMs - (this.now() - this.lastFlushAt));
   }
 
-  private push(b: Buffer) {
+  private push(item: Queued, delayMs: number) {
     if (this.closed || this.ws.readyState !== 1) return;
-    this.queue.push(b);
-    this.queuedBytes += b.length;
-    dirty.add(this);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flushAll);
-    }
+    this.queue.push(item);
+    this.queuedBytes += bytesOf(item).length;
+    schedule(this, delayMs);
   }
 
   flush() {
     const q = this.queue;
-    if (!q.length || this.closed || this.socket.destroyed) {
-      this.queue = [];
-      this.queuedBytes = 0;
-      return;
-    }
     this.queue = [];
     this.queuedBytes = 0;
+    if (!q.length || this.closed || this.socket.destroyed) return;
+    this.lastFlushAt = this.now();
     const s = this.socket;
     s.cork();
-    if (!this.batch) {
-      for (const f of q) s.write(f);
+    if (!this.batch || q.length === 1) {
+      for (const item of q) s.write(isEvent(item) ? (item.frame ??= textFrame(item.bytes!)) : textFrame(item));
     } else {
+      const parts = q.map(bytesOf);
       let start = 0;
-      while (start < q.length) {
+      while (start < parts.length) {
         let end = start;
         let size = 0;
-        while (end < q.length && (end === start || size + q[end].length + 1 <= MAX_BATCH_BYTES)) size += q[end++].length + 1;
+        while (end < parts.length && (end === start || size + parts[end].length + 1 <= MAX_BATCH_BYTES)) size += parts[end++].length + 1;
         const payload = Buffer.allocUnsafe(size - 1);
         let at = 0;
         for (let i = start; i < end; i++) {
           if (i > start) payload[at++] = NL;
-          at += q[i].copy(payload, at);
+          at += parts[i].copy(payload, at);
         }
         s.write(textFrame(payload));
         start = end;
@@ -163,7 +192,7 @@ class NodeTransport implements Transport {
 /** Wraps a `ws` socket accepted by our WebSocketServer as a Transport. */
 export function createNodeTransport(
   ws: WebSocket,
-  opts: { now: () => number; limits: BackpressureLimits; onTooSlow: () => void },
+  opts: { now: () => number; limits: BackpressureLimits; onTooSlow: () => void; coalesceMs?: number },
 ): Transport {
-  return new NodeTransport(ws, opts.now, opts.limits, opts.onTooSlow);
+  return new NodeTransport(ws, opts.now, opts.limits, opts.onTooSlow, opts.coalesceMs ?? DEFAULT_COALESCE_MS);
 }

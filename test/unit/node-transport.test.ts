@@ -39,6 +39,26 @@ describe('node transport', () => {
     expect(a.writes).toEqual([textFrame(Buffer.from('{"a":1}\n{"b":2}'))]);
   });
 
+  it('holds room events to a socket written to within the window, then writes them together', async () => {
+    const a = fakeSocket();
+    const t = createNodeTransport(a.ws, { now: Date.now, limits, onTooSlow() {}, coalesceMs: 30 });
+    t.setBatch(true);
+    t.sendEvent(ev('message', '{"m":1}'));
+    await tick();
+    expect(a.writes).toHaveLength(1);
+    t.sendEvent(ev('message', '{"m":2}'));
+    t.sendEvent(ev('message', '{"m":3}'));
+    await tick();
+    expect(a.writes).toHaveLength(1);
+    // An answer does not wait: it takes the held events with it.
+    t.send('{"type":"pong"}');
+    await tick();
+    expect(a.writes.map((w) => w.subarray(2).toString())).toEqual(['{"m":1}', '{"m":2}\n{"m":3}\n{"type":"pong"}']);
+    t.sendEvent(ev('message', '{"m":4}'));
+    await new Promise((r) => setTimeout(r, 40));
+    expect(a.writes.map((w) => w.subarray(2).toString()).at(-1)).toBe('{"m":4}');
+  });
+
   it('sheds typing, presence and read over the soft limit, keeps messages, and closes with 4050 over the hard one', async () => {
     const a = fakeSocket();
     let slow = 0;
