@@ -49,7 +49,9 @@ export function spawnTs(opts: {
   stderr: 'inherit' | number;
 }): ChildProcess {
   const pin = HAS_TASKSET ? `taskset -c ${opts.core} ` : '';
-  const cmd = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${NICE}${pin}node --import tsx ${opts.script}`;
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to the servers only.
+  const extra = process.env.BENCH_SERVER_NODE_ARGS ?? '';
+  const cmd = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${NICE}${pin}node ${extra} --import tsx ${opts.script}`;
   return spawn('sh', ['-c', cmd], {
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
