@@ -70,8 +70,13 @@ async function fastInsert(db: Db, tenantId: string, room: string, batch: NewMess
       select * from jsonb_to_recordset(${input}::jsonb) as i(ord int, id text, user_id text, name text, text text)
     ),
     existing as (
-      select m.id, m.seq, m.ts, m.user_id from ${messages} m
-      where m.tenant_id = ${tenantId} and m.room = ${room} and m.id in (select id from input)
+      -- One unique-index probe per id. LIMIT 1 keeps the planner from turning this into a scan
+      -- of the whole room when its statistics still think the table is small.
+      select m.id, m.seq, m.ts, m.user_id from input i
+      cross join lateral (
+        select m.id, m.seq, m.ts, m.user_id from ${messages} m
+        where m.tenant_id = ${tenantId} and m.room = ${room} and m.id = i.id limit 1
+      ) m
     ),
     fresh as (
       select i.*, row_number() over (order by i.ord) as n from input i
