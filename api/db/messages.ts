@@ -18,43 +18,30 @@ export type StoreOutcome =
   | { kind: 'conflict' };
 
 /**
- * Stores a batch of messages for one room in ONE statement, one round trip: the ids already
- * stored are looked up, the room's `last_seq` moves once by the number of new messages (which
- * locks the room row until the statement commits), and the new ones go in with their seqs.
- * The statement is atomic, so seqs stay gap-free. If another server stored one of these ids
- * after the statement's snapshot, the unique index refuses the insert and the whole statement
- * rolls back; the careful transaction below then takes over. A room that does not exist yet
- * is created and the statement retried.
+ * Stores a batch of messages for one room in ONE statement, one round trip, on the path every
+ * batch takes unless something is unusual: the room's `last_seq` moves by the batch size (which
+ * locks the room row until the statement commits) and the rows go in with `ON CONFLICT DO
+ * NOTHING` on the (tenant, room, id) index. If any id was already stored, or the room does not
+ * exist yet, fewer rows go in than seqs were taken; the statement then fails on purpose (a
+ * division by zero), rolls back whole, and the careful transaction below takes over. So seqs
+ * stay gap-free, and the common case needs no lookup whose plan could go wrong: a lookup of
+ * known ids, planned while the table's statistics were stale, once scanned a whole room per id
+ * (21,000 → 170 msg/s as one room grew past 10,000 rows).
  */
 export async function storeBatch(db: Db, tenantId: string, room: string, batch: NewMessage[], ts: number): Promise<StoreOutcome[]> {
-  // The same id twice in one batch is stored once: later copies answer like a retry.
-  const firstAt = new Map<string, number>();
-  const unique: NewMessage[] = [];
-  for (const m of batch) if (!firstAt.has(m.id)) firstAt.set(m.id, unique.push(m) - 1);
-  let rows: { kind: string; id: string; seq: unknown; ts: unknown; user_id: string | null }[];
-  try {
-    rows = await fastInsert(db, tenantId, room, unique, ts);
-    if (!rows.some((r) => r.kind === 'new') && rows.length < unique.length) {
-      // Nothing was new, yet not everything was old: the room row is missing.
-      await db.insert(rooms).values({ tenantId, name: room }).onConflictDoNothing();
-      rows = await fastInsert(db, tenantId, room, unique, ts);
+  const ids = new Set(batch.map((m) => m.id));
+  if (ids.size === batch.length) {
+    try {
+      const rows = await fastInsert(db, tenantId, room, batch, ts);
+      const seqOf = new Map(rows.map((r) => [r.id, Number(r.seq)]));
+      return batch.map((m) => ({ kind: 'stored', seq: seqOf.get(m.id)!, ts }));
+    } catch (err) {
+      // 22012: the deliberate failure above; 23505: another server won a race on an id.
+      const code = pgCode(err);
+      if (code !== '22012' && code !== '23505') throw err;
     }
-  } catch (err) {
-    if (pgCode(err) !== '23505') throw err;
-    return storeBatchLocked(db, tenantId, room, batch, ts);
   }
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const seen = new Set<string>();
-  return batch.map((m): StoreOutcome => {
-    const r = byId.get(m.id);
-    if (!r) throw new Error(`message ${m.id} missing from the store result`);
-    const repeat = seen.has(m.id);
-    seen.add(m.id);
-    const owner = r.kind === 'new' ? unique[firstAt.get(m.id)!].userId : r.user_id;
-    if (owner !== m.userId) return { kind: 'conflict' };
-    const out = { seq: Number(r.seq), ts: Number(r.ts) };
-    return r.kind === 'new' && !repeat ? { kind: 'stored', ...out } : { kind: 'duplicate', ...out };
-  });
+  return storeBatchLocked(db, tenantId, room, batch, ts);
 }
 
 /** The Postgres error code of a failed query (Drizzle wraps the driver's error as `cause`). */
@@ -64,45 +51,27 @@ function pgCode(err: unknown): string | undefined {
 }
 
 async function fastInsert(db: Db, tenantId: string, room: string, batch: NewMessage[], ts: number) {
+  const k = batch.length;
   const input = JSON.stringify(batch.map((m, i) => ({ ord: i, id: m.id, user_id: m.userId, name: m.name, text: m.text })));
   const res = await db.execute(sql`
     with input as (
       select * from jsonb_to_recordset(${input}::jsonb) as i(ord int, id text, user_id text, name text, text text)
     ),
-    existing as (
-      -- One unique-index probe per id. LIMIT 1 keeps the planner from turning this into a scan
-      -- of the whole room when its statistics still think the table is small.
-      select m.id, m.seq, m.ts, m.user_id from input i
-      cross join lateral (
-        select m.id, m.seq, m.ts, m.user_id from ${messages} m
-        where m.tenant_id = ${tenantId} and m.room = ${room} and m.id = i.id limit 1
-      ) m
-    ),
-    fresh as (
-      select i.*, row_number() over (order by i.ord) as n from input i
-      where not exists (select 1 from existing e where e.id = i.id)
-    ),
     bump as (
-      update ${rooms} set last_seq = last_seq + (select count(*) from fresh)
-      where tenant_id = ${tenantId} and name = ${room} and exists (select 1 from fresh)
+      update ${rooms} set last_seq = last_seq + ${k}::int
+      where tenant_id = ${tenantId} and name = ${room}
       returning last_seq
     ),
     ins as (
       insert into ${messages} (tenant_id, room, seq, id, user_id, name, text, ts)
-      select ${tenantId}, ${room}, b.last_seq - (select count(*) from fresh) + f.n, f.id, f.user_id, f.name, f.text, ${ts}
-      from fresh f, bump b
+      select ${tenantId}, ${room}, b.last_seq - ${k}::int + i.ord + 1, i.id, i.user_id, i.name, i.text, ${ts}
+      from input i, bump b
+      on conflict (tenant_id, room, id) do nothing
       returning id, seq
     )
-    select 'new' as kind, id, seq, ${ts}::bigint as ts, null::text as user_id from ins
-    union all
-    select 'old' as kind, id, seq, ts, user_id from existing`);
-  return (Array.isArray(res) ? res : (res as unknown as { rows: unknown[] }).rows) as {
-    kind: string;
-    id: string;
-    seq: unknown;
-    ts: unknown;
-    user_id: string | null;
-  }[];
+    select id, seq from ins
+    where 1 / (case when (select count(*) from ins) = ${k}::int then 1 else 0 end) = 1`);
+  return (Array.isArray(res) ? res : (res as unknown as { rows: unknown[] }).rows) as { id: string; seq: unknown }[];
 }
 
 /**
