@@ -11,8 +11,13 @@ import type { BackpressureLimits, Transport } from './transport';
 // back and ours cannot interleave with its own.
 
 const MAX_BATCH_BYTES = 64 * 1024;
-/** How long room events to a recently written socket may wait to share a write. */
-export const DEFAULT_COALESCE_MS = 10;
+/**
+ * How long room events to a recently written socket may wait to share a write. Each write to a
+ * socket costs about 10 µs of kernel time on loopback whatever its size, and was the largest
+ * cost in the fan-out benchmark; 30 ms brought CPU per delivery to half the naive server's with
+ * p99 latency still under 40 ms (N = 200, R = 1). Chat readers do not notice 30 ms.
+ */
+export const DEFAULT_COALESCE_MS = 30;
 const NL = 0x0a;
 
 function header(len: number): Buffer {
