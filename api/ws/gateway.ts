@@ -128,6 +128,9 @@ export function createGateway(opts: GatewayOptions) {
       return {
         onOpen(_evt, ws) {
           const raw = ws.raw as WebSocket;
+          // The upgrade's request lives as long as the socket in the adapter's closure; let the
+          // Node request (headers and all) go, nothing needs it after the handshake.
+          (c.env as { incoming?: unknown }).incoming = undefined;
           if (draining) return raw.close(CLOSE.shuttingDown, 'shutting down');
           // A disabled tenant gets a socket that says so (4504: do not reconnect), not an HTTP
           // error a client would retry.

@@ -6,15 +6,8 @@ import type { Hub, Subscriber } from '../chat/hub';
 import type { PresenceStore } from '../chat/presence';
 import type { Tenant } from '../chat/tenants';
 import type { TypingTracker } from '../chat/typing';
-import {
-  CLOSE,
-  codePointLength,
-  decodeFrame,
-  DEFAULTS,
-  type ClientFrame,
-  type ErrorCode,
-  type ServerFrame,
-} from '../protocol';
+import { CLOSE, decodeFrame, DEFAULTS, type ErrorCode, type ServerFrame } from '../protocol';
+import { dispatch } from './dispatch';
 import type { Transport } from './transport';
 
 export interface SessionDeps {
@@ -34,162 +27,116 @@ export interface SessionDeps {
 }
 
 type State = 'awaiting_hello' | 'ready' | 'closed';
+export type Rid = { rid?: string };
 
-interface Joined extends Subscriber {
-  room: string;
+/** One connection's membership in one room: what the hub delivers to. */
+export class RoomSub implements Subscriber {
+  lastSeq = 0;
+  pending: RoomEvent[] | null = [];
+  constructor(
+    readonly room: string,
+    readonly userId: string,
+    private readonly session: Session,
+  ) {}
+  get blocked(): ReadonlySet<string> {
+    return this.session.blocked;
+  }
+  deliver(ev: RoomEvent) {
+    this.session.transport.sendEvent(ev);
+  }
 }
 
 let nextConnId = 0;
+// Most users block nobody: they share one empty set instead of each holding their own.
+const NO_ONE: ReadonlySet<string> = new Set<string>();
 
 /**
  * One WebSocket connection after the upgrade: the `hello` handshake, then frames dispatched to
- * the chat domain. Frames are handled one at a time in arrival order; a `message` only waits
- * to be queued for its room, so acks come back in order without a commit per frame.
+ * the chat domain (dispatch.ts). Frames are handled one at a time in arrival order; a `message`
+ * only waits to be queued for its room, so acks come back in order without a commit per frame.
+ * A class rather than a closure: an idle connection then costs its fields, not a dozen function
+ * objects (tsx's keepNames gives each of those a property store of its own).
  */
-export function createSession(deps: SessionDeps, initialTenant: Tenant, transport: Transport) {
-  // Replaced when the operator changes the tenant's settings, so limits apply to open sockets.
-  let tenant = initialTenant;
-  const connId = `${process.pid}:${++nextConnId}`;
-  let state: State = 'awaiting_hello';
-  let who: Identity | null = null;
-  let blocked = new Set<string>();
-  const rooms = new Map<string, Joined>();
-  let chain: Promise<void> = Promise.resolve();
-  let strikes: number[] = [];
-  const session = {
-    connId,
-    get tenant() {
-      return tenant;
-    },
-    setTenant(next: Tenant) {
-      tenant = next;
-    },
-    transport,
-    lastSeenAt: deps.now(),
-    get user() {
-      return who;
-    },
-    get state() {
-      return state;
-    },
-    onFrame,
-    onClose,
-    setBlocked(next: Set<string>) {
-      blocked = next;
-    },
-    /** The key that signed this connection's token was revoked. */
-    revoke() {
-      if (state === 'closed') return;
-      send({ type: 'error', code: 'unauthorized', message: 'the key that signed your token was revoked' });
-      transport.close(CLOSE.authFailed, 'token revoked');
-    },
-  };
+export class Session {
+  readonly connId = `${process.pid}:${++nextConnId}`;
+  state: State = 'awaiting_hello';
+  user: Identity | null = null;
+  blocked: ReadonlySet<string> = NO_ONE;
+  readonly rooms = new Map<string, RoomSub>();
+  lastSeenAt: number;
+  private chain: Promise<void> = Promise.resolve();
+  private strikes: number[] | null = null;
 
-  const send = (f: ServerFrame) => transport.send(JSON.stringify(f));
+  constructor(
+    readonly deps: SessionDeps,
+    // Replaced when the operator changes the tenant's settings, so limits apply to open sockets.
+    public tenant: Tenant,
+    readonly transport: Transport,
+  ) {
+    this.lastSeenAt = deps.now();
+  }
+
+  setTenant(next: Tenant) {
+    this.tenant = next;
+  }
+
+  setBlocked(next: Set<string>) {
+    this.blocked = next;
+  }
+
+  send(f: ServerFrame) {
+    this.transport.send(JSON.stringify(f));
+  }
 
   /** Counts a bad or rate-limited frame; too many in the window closes the connection. */
-  function strike() {
-    const now = deps.now();
-    strikes = strikes.filter((t) => now - t < DEFAULTS.floodWindowMs);
-    strikes.push(now);
-    if (strikes.length > DEFAULTS.floodMaxFrames) transport.close(CLOSE.flooding, 'too many bad frames');
+  private strike() {
+    const now = this.deps.now();
+    const recent = (this.strikes ?? []).filter((t) => now - t < DEFAULTS.floodWindowMs);
+    recent.push(now);
+    this.strikes = recent;
+    if (recent.length > DEFAULTS.floodMaxFrames) this.transport.close(CLOSE.flooding, 'too many bad frames');
   }
 
-  function sendError(code: ErrorCode, message: string, rid?: string, retryAfterMs?: number) {
-    send({ type: 'error', code, message, ...(rid !== undefined ? { rid } : {}), ...(retryAfterMs ? { retryAfterMs } : {}) });
-    if (code === 'bad_request' || code === 'rate_limited' || code === 'unauthorized' || code === 'too_large') strike();
+  sendError(code: ErrorCode, message: string, rid?: string, retryAfterMs?: number) {
+    this.send({ type: 'error', code, message, ...(rid !== undefined ? { rid } : {}), ...(retryAfterMs ? { retryAfterMs } : {}) });
+    if (code === 'bad_request' || code === 'rate_limited' || code === 'unauthorized' || code === 'too_large') this.strike();
   }
 
-  function fail(err: unknown, rid?: string) {
+  fail(err: unknown, rid?: string) {
     const e = toChatError(err);
-    if (e.code === 'internal') deps.log('frame failed', err);
-    sendError(e.code, e.message, rid, e.retryAfterMs);
+    if (e.code === 'internal') this.deps.log('frame failed', err);
+    this.sendError(e.code, e.message, rid, e.retryAfterMs);
   }
 
-  function onFrame(raw: string) {
-    session.lastSeenAt = deps.now();
-    if (state === 'closed') return;
+  onFrame(raw: string) {
+    this.lastSeenAt = this.deps.now();
+    if (this.state === 'closed') return;
     const d = decodeFrame(raw);
-    if (!d.ok) return sendError(d.code, d.message, d.rid);
+    if (!d.ok) return this.sendError(d.code, d.message, d.rid);
     const f = d.frame;
-    if (state === 'awaiting_hello' && f.type !== 'hello') return sendError('unauthorized', 'send hello first', f.rid);
-    chain = chain.then(() => handle(f)).catch((err) => fail(err, f.rid));
+    if (this.state === 'awaiting_hello' && f.type !== 'hello') return this.sendError('unauthorized', 'send hello first', f.rid);
+    this.chain = this.chain.then(() => dispatch(this, f)).catch((err) => this.fail(err, f.rid));
   }
 
-  function joined(room: string, rid?: string): Joined | null {
-    const j = rooms.get(room);
-    if (!j) sendError('forbidden', `join ${room} first`, rid);
+  /** The room's membership, or null after telling the client it has not joined. */
+  joined(room: string, rid?: string): RoomSub | null {
+    const j = this.rooms.get(room);
+    if (!j) this.sendError('forbidden', `join ${room} first`, rid);
     return j ?? null;
   }
 
-  async function handle(f: ClientFrame): Promise<void> {
-    if (state === 'closed') return;
-    const rid = f.rid !== undefined ? { rid: f.rid } : {};
-    switch (f.type) {
-      case 'hello':
-        return hello(f.token, f.name, f.batch === true, rid);
-      case 'join':
-        return join(f.room, f.lastSeq, f.limit, rid);
-      case 'leave':
-        await leave(f.room);
-        return send({ type: 'left', room: f.room, ...rid });
-      case 'message': {
-        const max = tenant.settings.maxTextLength;
-        if (codePointLength(f.text) > max) return sendError('too_large', `text is longer than ${max} characters`, f.rid);
-        if (!joined(f.room, f.rid)) return;
-        if (deps.draining()) return sendError('internal', 'server shutting down; retry with the same id', f.rid);
-        // Not awaited: the next frame may be handled while this one commits.
-        deps.chat.post(tenant, who!, f.room, f.id, f.text).then(
-          (ack) => send({ type: 'ack', ...ack, ...rid }),
-          (err) => fail(err, f.rid),
-        );
-        return;
-      }
-      case 'typing': {
-        if (!joined(f.room, f.rid)) return;
-        const change = deps.typing.update(tenant.id, f.room, who!.id, who!.name, f.active);
-        if (change) deps.chat.publishTyping(change);
-        return;
-      }
-      case 'read':
-        if (!joined(f.room, f.rid)) return;
-        return deps.chat.markRead(tenant.id, who!, f.room, f.lastSeq);
-      case 'sync':
-      case 'history': {
-        const j = rooms.get(f.room);
-        const head = j ? j.lastSeq : await deps.chat.openRoom(tenant, who!, f.room);
-        const page = await deps.chat.history(
-          tenant.id,
-          f.room,
-          f.type === 'sync' ? { afterSeq: f.lastSeq, limit: f.limit, upTo: head } : { beforeSeq: f.beforeSeq, limit: f.limit, upTo: head },
-          blocked,
-        );
-        return send({ type: 'history', room: f.room, ...page, ...rid });
-      }
-      case 'ping':
-        return send({ type: 'pong', ts: deps.now(), ...rid });
-      case 'delete':
-        if (!joined(f.room, f.rid)) return;
-        await deps.chat.remove(tenant, who!, f.room, f.id);
-        return send({ type: 'ack', room: f.room, id: f.id, ...rid });
-      case 'report':
-        await deps.chat.report(tenant, who!, f.room, f.id, f.reason);
-        return send({ type: 'ack', room: f.room, id: f.id, ...rid });
-      case 'block':
-      case 'unblock': {
-        await deps.chat.setBlock(tenant.id, who!, f.user, f.type === 'block');
-        const next = new Set(blocked);
-        if (f.type === 'block') next.add(f.user);
-        else next.delete(f.user);
-        deps.onBlocksChanged(tenant.id, who!.id, next);
-        return send({ type: 'ack', user: f.user, ...rid });
-      }
-    }
+  /** The key that signed this connection's token was revoked. */
+  revoke() {
+    if (this.state === 'closed') return;
+    this.send({ type: 'error', code: 'unauthorized', message: 'the key that signed your token was revoked' });
+    this.transport.close(CLOSE.authFailed, 'token revoked');
   }
 
-  async function hello(token: string | undefined, name: string | undefined, batch: boolean, rid: { rid?: string }) {
-    if (state !== 'awaiting_hello') return sendError('bad_request', 'hello was already sent', rid.rid);
-    if (tenant.disabled) return transport.close(CLOSE.revoked, 'tenant disabled');
+  async hello(token: string | undefined, name: string | undefined, batch: boolean, rid: Rid) {
+    const { deps, tenant } = this;
+    if (this.state !== 'awaiting_hello') return this.sendError('bad_request', 'hello was already sent', rid.rid);
+    if (tenant.disabled) return this.transport.close(CLOSE.revoked, 'tenant disabled');
+    let who: Identity;
     let guestToken: string | undefined;
     try {
       if (token) {
@@ -208,16 +155,18 @@ export function createSession(deps: SessionDeps, initialTenant: Tenant, transpor
     } catch (err) {
       const e = toChatError(err);
       if (e.code !== 'unauthorized') throw err;
-      send({ type: 'error', code: 'unauthorized', message: e.message, ...rid });
-      transport.close(CLOSE.authFailed, 'authentication failed');
-      state = 'closed';
+      this.send({ type: 'error', code: 'unauthorized', message: e.message, ...rid });
+      this.transport.close(CLOSE.authFailed, 'authentication failed');
+      this.state = 'closed';
       return;
     }
-    if ((state as State) === 'closed') return;
-    blocked = new Set(await deps.chat.blockedBy(tenant.id, who.id));
-    transport.setBatch(batch);
-    state = 'ready';
-    send({
+    if ((this.state as State) === 'closed') return;
+    this.user = who;
+    const blocked = await deps.chat.blockedBy(tenant.id, who.id);
+    if (blocked.length) this.blocked = new Set(blocked);
+    this.transport.setBatch(batch);
+    this.state = 'ready';
+    this.send({
       type: 'welcome',
       user: who.id,
       name: who.name,
@@ -234,22 +183,14 @@ export function createSession(deps: SessionDeps, initialTenant: Tenant, transpor
     });
   }
 
-  async function join(room: string, lastSeq: number | undefined, limit: number | undefined, rid: { rid?: string }) {
-    const me = who!;
+  async join(room: string, lastSeq: number | undefined, limit: number | undefined, rid: Rid) {
+    const { deps, tenant } = this;
+    const me = this.user!;
     await deps.chat.openRoom(tenant, me, room);
-    const previous = rooms.get(room);
+    const previous = this.rooms.get(room);
     if (previous) deps.hub.remove(tenant.id, room, previous);
-    const sub: Joined = {
-      room,
-      userId: me.id,
-      get blocked() {
-        return blocked;
-      },
-      lastSeq: 0,
-      pending: [],
-      deliver: (ev: RoomEvent) => transport.sendEvent(ev),
-    };
-    rooms.set(room, sub);
+    const sub = new RoomSub(room, me.id, this);
+    this.rooms.set(room, sub);
     // Subscribe before reading the head: every message committed later arrives live, every
     // one before is in the page, and the overlap is cut by seq.
     try {
@@ -259,16 +200,13 @@ export function createSession(deps: SessionDeps, initialTenant: Tenant, transpor
         tenant.id,
         room,
         lastSeq !== undefined ? { afterSeq: lastSeq, limit, upTo: head } : { limit, upTo: head },
-        blocked,
+        this.blocked,
       );
-      if (!previous && (await deps.presence.add(tenant.id, room, { user: me.id, name: me.name }, connId)))
-        publishPresence(room, 'online');
-      const [list, reads] = await Promise.all([
-        deps.presence.list(tenant.id, room, 100),
-        deps.chat.readsIn(tenant.id, room),
-      ]);
-      if (state === 'closed' || rooms.get(room) !== sub) return;
-      send({
+      if (!previous && (await deps.presence.add(tenant.id, room, { user: me.id, name: me.name }, this.connId)))
+        this.publishPresence(room, 'online');
+      const [list, reads] = await Promise.all([deps.presence.list(tenant.id, room, 100), deps.chat.readsIn(tenant.id, room)]);
+      if (this.state === 'closed' || this.rooms.get(room) !== sub) return;
+      this.send({
         type: 'joined',
         room,
         ...page,
@@ -280,35 +218,38 @@ export function createSession(deps: SessionDeps, initialTenant: Tenant, transpor
       });
       deps.hub.ready(tenant.id, room, sub, head);
     } catch (err) {
-      rooms.delete(room);
+      this.rooms.delete(room);
       deps.hub.remove(tenant.id, room, sub);
       throw err;
     }
   }
 
-  function publishPresence(room: string, status: 'online' | 'offline') {
-    const me = who!;
-    deps.chat.publishEvent(tenant.id, room, 'presence', me.id, { type: 'presence', room, user: me.id, name: me.name, status });
+  private publishPresence(room: string, status: 'online' | 'offline') {
+    const me = this.user!;
+    this.deps.chat.publishEvent(this.tenant.id, room, 'presence', me.id, { type: 'presence', room, user: me.id, name: me.name, status });
   }
 
-  async function leave(room: string) {
-    const sub = rooms.get(room);
+  async leave(room: string) {
+    const sub = this.rooms.get(room);
     if (!sub) return;
-    rooms.delete(room);
+    const { deps, tenant } = this;
+    const me = this.user!;
+    this.rooms.delete(room);
     deps.hub.remove(tenant.id, room, sub);
-    const t = deps.typing.clear(tenant.id, room, who!.id);
+    const t = deps.typing.clear(tenant.id, room, me.id);
     if (t) deps.chat.publishTyping(t);
-    if (await deps.presence.remove(tenant.id, room, who!.id, connId)) publishPresence(room, 'offline');
+    if (await deps.presence.remove(tenant.id, room, me.id, this.connId)) this.publishPresence(room, 'offline');
   }
 
   /** Called once when the socket is gone: leave every room so presence and typing clear. */
-  async function onClose() {
-    if (state === 'closed' && !rooms.size) return;
-    state = 'closed';
-    await Promise.all([...rooms.keys()].map((r) => leave(r).catch((err) => deps.log('leave on close failed', err))));
+  async onClose() {
+    if (this.state === 'closed' && !this.rooms.size) return;
+    this.state = 'closed';
+    await Promise.all([...this.rooms.keys()].map((r) => this.leave(r).catch((err) => this.deps.log('leave on close failed', err))));
   }
-
-  return session;
 }
 
-export type Session = ReturnType<typeof createSession>;
+/** Makes the session of a newly upgraded connection. */
+export function createSession(deps: SessionDeps, tenant: Tenant, transport: Transport): Session {
+  return new Session(deps, tenant, transport);
+}

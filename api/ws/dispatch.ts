@@ -1,0 +1,71 @@
+import { codePointLength, type ClientFrame } from '../protocol';
+import type { Session } from './session';
+
+/** Handles one decoded frame of a connection that has said hello (or is saying it). */
+export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
+  if (s.state === 'closed') return;
+  const { deps, tenant } = s;
+  const rid = f.rid !== undefined ? { rid: f.rid } : {};
+  const who = s.user!;
+  switch (f.type) {
+    case 'hello':
+      return s.hello(f.token, f.name, f.batch === true, rid);
+    case 'join':
+      return s.join(f.room, f.lastSeq, f.limit, rid);
+    case 'leave':
+      await s.leave(f.room);
+      return s.send({ type: 'left', room: f.room, ...rid });
+    case 'message': {
+      const max = tenant.settings.maxTextLength;
+      // Validated before authorized: too long is too long, joined or not.
+      if (codePointLength(f.text) > max) return s.sendError('too_large', `text is longer than ${max} characters`, f.rid);
+      if (!s.joined(f.room, f.rid)) return;
+      if (deps.draining()) return s.sendError('internal', 'server shutting down; retry with the same id', f.rid);
+      // Not awaited: the next frame may be handled while this one commits.
+      deps.chat.post(tenant, who, f.room, f.id, f.text).then(
+        (ack) => s.send({ type: 'ack', ...ack, ...rid }),
+        (err) => s.fail(err, f.rid),
+      );
+      return;
+    }
+    case 'typing': {
+      if (!s.joined(f.room, f.rid)) return;
+      const change = deps.typing.update(tenant.id, f.room, who.id, who.name, f.active);
+      if (change) deps.chat.publishTyping(change);
+      return;
+    }
+    case 'read':
+      if (!s.joined(f.room, f.rid)) return;
+      return deps.chat.markRead(tenant.id, who, f.room, f.lastSeq);
+    case 'sync':
+    case 'history': {
+      const j = s.rooms.get(f.room);
+      const head = j ? j.lastSeq : await deps.chat.openRoom(tenant, who, f.room);
+      const page = await deps.chat.history(
+        tenant.id,
+        f.room,
+        f.type === 'sync' ? { afterSeq: f.lastSeq, limit: f.limit, upTo: head } : { beforeSeq: f.beforeSeq, limit: f.limit, upTo: head },
+        s.blocked,
+      );
+      return s.send({ type: 'history', room: f.room, ...page, ...rid });
+    }
+    case 'ping':
+      return s.send({ type: 'pong', ts: deps.now(), ...rid });
+    case 'delete':
+      if (!s.joined(f.room, f.rid)) return;
+      await deps.chat.remove(tenant, who, f.room, f.id);
+      return s.send({ type: 'ack', room: f.room, id: f.id, ...rid });
+    case 'report':
+      await deps.chat.report(tenant, who, f.room, f.id, f.reason);
+      return s.send({ type: 'ack', room: f.room, id: f.id, ...rid });
+    case 'block':
+    case 'unblock': {
+      await deps.chat.setBlock(tenant.id, who, f.user, f.type === 'block');
+      const next = new Set(s.blocked);
+      if (f.type === 'block') next.add(f.user);
+      else next.delete(f.user);
+      deps.onBlocksChanged(tenant.id, who.id, next);
+      return s.send({ type: 'ack', user: f.user, ...rid });
+    }
+  }
+}
