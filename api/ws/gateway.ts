@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
-import { upgradeWebSocket } from '@hono/node-server';
+import type { WSEvents } from 'hono/ws';
+import type { Tenant } from '../chat/tenants';
+import { upgradeWebSocket, type WebSocketLike } from '@hono/node-server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { TenantDirectory } from '../chat/tenants';
 import { CLOSE } from '../protocol';
@@ -122,49 +124,57 @@ export function createGateway(opts: GatewayOptions) {
     if (!tenant) return c.json({ error: { code: 'unauthorized', message: 'unknown key' } }, 401);
     if (!originAllowed(tenant.origins, c.req.header('origin')))
       return c.json({ error: { code: 'forbidden', message: 'origin not allowed' } }, 403);
-    const handler = upgradeWebSocket(() => {
-      let session: Session | null = null;
-      let helloTimer: ReturnType<typeof setTimeout> | null = null;
-      return {
-        onOpen(_evt, ws) {
-          const raw = ws.raw as WebSocket;
-          // The upgrade's request lives as long as the socket in the adapter's closure; let the
-          // Node request (headers and all) go, nothing needs it after the handshake.
-          (c.env as { incoming?: unknown }).incoming = undefined;
-          if (draining) return raw.close(CLOSE.shuttingDown, 'shutting down');
-          // A disabled tenant gets a socket that says so (4504: do not reconnect), not an HTTP
-          // error a client would retry.
-          if (tenant.disabled) return raw.close(CLOSE.revoked, 'tenant disabled');
-          const s = createSession(deps, tenant, createNodeTransport(raw, { now: opts.now, limits, onTooSlow: () => tooSlowClosed++, coalesceMs: opts.coalesceMs }));
-          session = s;
-          sessions.add(s);
-          // A WebSocket pong is a sign of life too (clients that never send frames).
-          raw.on('pong', () => {
-            s.lastSeenAt = opts.now();
-          });
-          helloTimer = setTimeout(() => {
-            if (s.state === 'awaiting_hello') s.transport.close(CLOSE.helloTimeout, 'no hello in time');
-          }, opts.helloTimeoutMs);
-        },
-        onMessage(evt) {
-          if (!session) return;
-          if (helloTimer && session.state !== 'awaiting_hello') {
-            clearTimeout(helloTimer);
-            helloTimer = null;
-          }
-          session.onFrame(typeof evt.data === 'string' ? evt.data : '');
-        },
-        onClose() {
-          if (helloTimer) clearTimeout(helloTimer);
-          if (session) void closeSession(session);
-        },
-        onError(evt) {
-          opts.log('websocket error', (evt as ErrorEvent).error);
-        },
-      };
-    });
-    return handler(c, next);
+    // The adapter keeps the context it is given for the socket's whole life. Give it only what
+    // it reads (the upgrade header, the URL, the Node env), not Hono's context with the request
+    // and its headers: that is a few KB per idle connection.
+    const upgradeHeader = c.req.header('upgrade');
+    const slim = { req: { header: (name: string) => (name.toLowerCase() === 'upgrade' ? upgradeHeader : undefined), url: c.req.url }, env: c.env };
+    return upgradeWebSocket(slim as unknown as Context, connectionEvents(tenant, c.env as { incoming?: unknown }));
   };
+
+  const onTooSlow = () => void tooSlowClosed++;
+
+  /** The life of one accepted socket: its session, hello deadline and signs of life. */
+  function connectionEvents(tenant: Tenant, env: { incoming?: unknown }): WSEvents<WebSocketLike> {
+    let session: Session | null = null;
+    let helloTimer: ReturnType<typeof setTimeout> | null = null;
+    return {
+      onOpen(_evt, ws) {
+        const raw = ws.raw as WebSocket;
+        // Nothing needs the Node request after the handshake; the adapter would keep it.
+        env.incoming = undefined;
+        if (draining) return raw.close(CLOSE.shuttingDown, 'shutting down');
+        // A disabled tenant gets a socket that says so (4504: do not reconnect), not an HTTP
+        // error a client would retry.
+        if (tenant.disabled) return raw.close(CLOSE.revoked, 'tenant disabled');
+        const s = createSession(deps, tenant, createNodeTransport(raw, { now: opts.now, limits, onTooSlow, coalesceMs: opts.coalesceMs }));
+        session = s;
+        sessions.add(s);
+        // A WebSocket pong is a sign of life too (clients that never send frames).
+        raw.on('pong', () => {
+          s.lastSeenAt = opts.now();
+        });
+        helloTimer = setTimeout(() => {
+          if (s.state === 'awaiting_hello') s.transport.close(CLOSE.helloTimeout, 'no hello in time');
+        }, opts.helloTimeoutMs);
+      },
+      onMessage(evt) {
+        if (!session) return;
+        if (helloTimer && session.state !== 'awaiting_hello') {
+          clearTimeout(helloTimer);
+          helloTimer = null;
+        }
+        session.onFrame(typeof evt.data === 'string' ? evt.data : '');
+      },
+      onClose() {
+        if (helloTimer) clearTimeout(helloTimer);
+        if (session) void closeSession(session);
+      },
+      onError(evt) {
+        opts.log('websocket error', (evt as ErrorEvent).error);
+      },
+    };
+  }
 
   return {
     wss,
