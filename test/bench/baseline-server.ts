@@ -107,3 +107,7 @@ wss.on('listening', () => {
 });
 
 process.on('SIGTERM', () => process.exit(0));
+
+// The benchmark reads idle RSS after a full collection (run with --expose-gc; see load-idle.ts).
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc) process.on('SIGUSR2', () => gc());

@@ -18,6 +18,10 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => void): P
   const warm = await pool(cfg.warmupConns, 50, (i) => connect(cfg.conns + i, `${cfg.tag}-warm`));
   for (const w of warm) if (w.status === 'fulfilled') w.value.close();
   await sleep(1500);
+  // Both servers run with --expose-gc and collect on SIGUSR2: RSS is read after a full
+  // collection, so it shows what idle connections keep, not the garbage of connecting them.
+  phase('gc');
+  await sleep(700);
   phase('before');
 
   const t0 = performance.now();
@@ -33,6 +37,8 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => void): P
   }
   phase('connected');
   await sleep(cfg.settleS * 1000);
+  phase('gc');
+  await sleep(700);
   phase('after');
   // Give run.ts time to read /proc before the sockets start closing.
   await sleep(500);

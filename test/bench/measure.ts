@@ -114,6 +114,7 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig): Promis
   let before = NaN;
   let after = NaN;
   const r = await runLoad<IdleResult>(cfg, (p) => {
+    if (p === 'gc') process.kill(server.pid, 'SIGUSR2');
     if (p === 'before') before = statusKb(server.pid, 'VmRSS');
     if (p === 'after') after = statusKb(server.pid, 'VmRSS');
   });

@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     const r = await each((s) =>
       measureIdle(s, {
         mode: 'idle', url: s.wsUrl, auth: s.auth, tag: tag('i'), conns: cfg.idleConns, rooms: cfg.idleRooms,
-        warmupConns: 200, settleS: quick ? 1 : 3,
+        warmupConns: 200, settleS: num('BENCH_IDLE_SETTLE', 3, 1),
       }),
     );
     all.idle = r;

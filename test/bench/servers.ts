@@ -51,7 +51,9 @@ export function spawnTs(opts: {
   const pin = HAS_TASKSET ? `taskset -c ${opts.core} ` : '';
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to the servers only.
   const extra = process.env.BENCH_SERVER_NODE_ARGS ?? '';
-  const cmd = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${NICE}${pin}node ${extra} --import tsx ${opts.script}`;
+  // --expose-gc: the idle scenario asks both servers for a full collection (SIGUSR2) before
+  // reading RSS.
+  const cmd = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${NICE}${pin}node --expose-gc ${extra} --import tsx ${opts.script}`;
   return spawn('sh', ['-c', cmd], {
     cwd: ROOT,
     env: { ...process.env, ...opts.env },
