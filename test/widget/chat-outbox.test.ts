@@ -98,6 +98,17 @@ describe('chat: outbox', () => {
     expect(sentOf(s, 'message')).toHaveLength(2);
   });
 
+  it('internal (the server failed or is draining) keeps the message sending and sends it again', async () => {
+    const chat = makeChat();
+    const s = await connect(chat);
+    chat.send('during a deploy');
+    const id = chat.store.list.value[0].id;
+    s.receive({ type: 'error', rid: id, code: 'internal', message: 'server shutting down; retry with the same id' });
+    expect(chat.delivery(chat.store.get(id)!)).toBe('sending');
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(sentOf(s, 'message').map((m) => m.id)).toEqual([id, id]);
+  });
+
   it('refuses empty and too long text', async () => {
     const chat = makeChat();
     await connect(chat, {}, { limits: { maxTextLength: 5, maxFrameBytes: 65536, messagesPerSecond: 5, burst: 10 } });

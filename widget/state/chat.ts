@@ -162,8 +162,9 @@ export function createChat(o: ChatOptions) {
         else if (rid && store.get(rid)?.pending) {
           const item = outbox.items(room).find((m) => m.id === rid);
           if (!item) return;
-          // Too fast: the server says when to try again; the message stays "sending".
-          if (f.code === 'rate_limited') setTimeout(() => transmit(item), f.retryAfterMs ?? 1000);
+          // Too fast, or the server failed or is shutting down (retry with the same id, says the
+          // protocol): the message stays "sending" and goes again, after a pause or the rejoin.
+          if (f.code === 'rate_limited' || f.code === 'internal') setTimeout(() => transmit(item), f.retryAfterMs ?? 1500);
           else {
             outbox.update(rid, { error: f.code });
             store.merge([{ id: rid, error: f.code }]);
