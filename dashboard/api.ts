@@ -2,21 +2,9 @@
 // a Result instead of throwing, so a view shows `error.message` and the state layer can send a
 // 401 back to sign-in without each caller remembering to.
 
-/** A tenant's settings, as the server stores them. */
-export interface TenantSettings {
-  guests: boolean;
-  maxTextLength: number;
-  messagesPerSecond: number;
-  burst: number;
-  retentionDays: number;
-}
+import type { SecretKeyInfo, TenantSettings } from '../api/protocol';
 
-/** A secret key's public part: the secret itself is shown only when it is made. */
-export interface SecretKeyInfo {
-  prefix: string;
-  createdAt: number;
-  revokedAt: number | null;
-}
+export type { SecretKeyInfo, TenantSettings };
 
 /** One row of `GET /admin/api/tenants`. */
 export interface TenantInfo {

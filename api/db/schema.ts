@@ -11,15 +11,9 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { TenantSettings } from '../protocol';
 
-/** Per-tenant settings; every field has a default so old rows keep working as fields are added. */
-export interface TenantSettings {
-  guests: boolean;
-  maxTextLength: number;
-  messagesPerSecond: number;
-  burst: number;
-  retentionDays: number;
-}
+export type { TenantSettings };
 
 export const DEFAULT_SETTINGS: TenantSettings = {
   guests: false,

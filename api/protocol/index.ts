@@ -4,3 +4,4 @@ export * from './codes';
 export * from './frames';
 export * from './limits';
 export * from './decode';
+export * from './admin';
