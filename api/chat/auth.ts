@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';
 import { DEFAULTS } from '../protocol';
 import { ChatError } from './errors';
@@ -31,9 +32,17 @@ const unauthorized = (message: string) => new ChatError('unauthorized', message)
 export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now?: () => number }) {
   const { tenants, sealer } = opts;
   const nowS = () => Math.floor((opts.now ?? Date.now)() / 1000);
-  const guestKey = (tenantId: string) => sealer.derive(`guest:${tenantId}`);
+  // jose imports a raw key on every call; a KeyObject made once per secret skips that work on
+  // every hello. Keys are few (a handful per tenant), so the cache stays small.
+  const keyObjects = new Map<string, KeyObject>();
+  const keyFor = (secret: string | Uint8Array, id: string) => {
+    let k = keyObjects.get(id);
+    if (!k) keyObjects.set(id, (k = createSecretKey(typeof secret === 'string' ? enc.encode(secret) : secret)));
+    return k;
+  };
+  const guestKey = (tenantId: string) => keyFor(sealer.derive(`guest:${tenantId}`), `guest:${tenantId}`);
 
-  async function verifyWith(token: string, key: Uint8Array) {
+  async function verifyWith(token: string, key: KeyObject) {
     const { payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],
       requiredClaims: ['exp', 'sub'],
@@ -74,7 +83,7 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
       for (const k of candidates.length ? candidates : keys) {
         let p;
         try {
-          p = await verifyWith(token, enc.encode(k.key));
+          p = await verifyWith(token, keyFor(k.key, `sk:${k.prefix}`));
         } catch (err) {
           if (err instanceof ChatError) throw err;
           continue;
@@ -134,7 +143,7 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
         .setSubject(claims.user)
         .setIssuedAt(nowS())
         .setExpirationTime(exp)
-        .sign(enc.encode(key.key));
+        .sign(keyFor(key.key, `sk:${key.prefix}`));
       return { token, expiresAt: exp * 1000 };
     },
   };

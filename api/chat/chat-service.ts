@@ -97,11 +97,6 @@ export function createChatService(opts: {
       return (await roomsDb.getRoom(db, tenantId, room))?.lastSeq ?? null;
     },
 
-    /** Head seq of a room, 0 when it has no messages (or does not exist). */
-    async headSeq(tenantId: string, room: string): Promise<number> {
-      return (await roomsDb.getRoom(db, tenantId, room))?.lastSeq ?? 0;
-    },
-
     /**
      * Messages after `lastSeq` (oldest first, for resume) or, without it, the newest before
      * `beforeSeq`. Never beyond `upTo`, the head the caller already holds, so a live event is

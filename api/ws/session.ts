@@ -186,16 +186,16 @@ export class Session {
   async join(room: string, lastSeq: number | undefined, limit: number | undefined, rid: Rid) {
     const { deps, tenant } = this;
     const me = this.user!;
-    await deps.chat.openRoom(tenant, me, room);
     const previous = this.rooms.get(room);
     if (previous) deps.hub.remove(tenant.id, room, previous);
     const sub = new RoomSub(room, me.id, this);
     this.rooms.set(room, sub);
     // Subscribe before reading the head: every message committed later arrives live, every
-    // one before is in the page, and the overlap is cut by seq.
+    // one before is in the page, and the overlap is cut by seq. The access check reads the
+    // head too; a refusal unsubscribes below.
     try {
       await deps.hub.add(tenant.id, room, sub);
-      const head = await deps.chat.headSeq(tenant.id, room);
+      const head = await deps.chat.openRoom(tenant, me, room);
       const page = await deps.chat.history(
         tenant.id,
         room,
@@ -218,8 +218,8 @@ export class Session {
       });
       deps.hub.ready(tenant.id, room, sub, head);
     } catch (err) {
-      this.rooms.delete(room);
-      deps.hub.remove(tenant.id, room, sub);
+      // Out of the room entirely (a refused re-join also ends the earlier membership).
+      await this.leave(room);
       throw err;
     }
   }
