@@ -16,25 +16,35 @@ export interface PresenceStore {
 
 /** The single-process presence store. */
 export function createMemoryPresence(): PresenceStore {
-  const rooms = new Map<string, Map<string, { name: string; conns: Set<string> }>>();
+  // A user's connections in a room: one id as a string (the common case, and smaller), a Set
+  // once a second tab joins.
+  const rooms = new Map<string, Map<string, { name: string; conns: string | Set<string> }>>();
   const key = (t: string, r: string) => `${t}\u0000${r}`;
   return {
     async add(tenantId, room, user, connId) {
       const k = key(tenantId, room);
       let users = rooms.get(k);
       if (!users) rooms.set(k, (users = new Map()));
-      let u = users.get(user.user);
-      const first = !u;
-      if (!u) users.set(user.user, (u = { name: user.name, conns: new Set() }));
+      const u = users.get(user.user);
+      if (!u) {
+        users.set(user.user, { name: user.name, conns: connId });
+        return true;
+      }
+      if (typeof u.conns === 'string') u.conns = new Set([u.conns]);
       u.conns.add(connId);
-      return first;
+      return false;
     },
     async remove(tenantId, room, userId, connId) {
       const k = key(tenantId, room);
       const users = rooms.get(k);
       const u = users?.get(userId);
-      if (!users || !u || !u.conns.delete(connId)) return false;
-      if (u.conns.size) return false;
+      if (!users || !u) return false;
+      if (typeof u.conns === 'string') {
+        if (u.conns !== connId) return false;
+      } else {
+        if (!u.conns.delete(connId)) return false;
+        if (u.conns.size) return false;
+      }
       users.delete(userId);
       if (!users.size) rooms.delete(k);
       return true;

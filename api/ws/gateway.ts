@@ -128,7 +128,8 @@ export function createGateway(opts: GatewayOptions) {
     // it reads (the upgrade header, the URL, the Node env), not Hono's context with the request
     // and its headers: that is a few KB per idle connection.
     const upgradeHeader = c.req.header('upgrade');
-    const slim = { req: { header: (name: string) => (name.toLowerCase() === 'upgrade' ? upgradeHeader : undefined), url: c.req.url }, env: c.env };
+    // (The adapter parses `url` into a URL object it keeps but we never read: give it a short one.)
+    const slim = { req: { header: (name: string) => (name.toLowerCase() === 'upgrade' ? upgradeHeader : undefined), url: 'http://parley/v1/ws' }, env: c.env };
     return upgradeWebSocket(slim as unknown as Context, connectionEvents(tenant, c.env as { incoming?: unknown }));
   };
 

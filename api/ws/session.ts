@@ -49,6 +49,7 @@ export class RoomSub implements Subscriber {
 let nextConnId = 0;
 // Most users block nobody: they share one empty set instead of each holding their own.
 const NO_ONE: ReadonlySet<string> = new Set<string>();
+const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * One WebSocket connection after the upgrade: the `hello` handshake, then frames dispatched to
@@ -64,7 +65,7 @@ export class Session {
   blocked: ReadonlySet<string> = NO_ONE;
   readonly rooms = new Map<string, RoomSub>();
   lastSeenAt: number;
-  private chain: Promise<void> = Promise.resolve();
+  private chain: Promise<void> = SETTLED;
   private strikes: number[] | null = null;
 
   constructor(
