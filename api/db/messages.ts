@@ -88,16 +88,20 @@ async function storeBatchLocked(
   ts: number,
 ): Promise<StoreOutcome[]> {
   return db.transaction(async (tx) => {
-    const locked = await tx
-      .select({ lastSeq: rooms.lastSeq })
-      .from(rooms)
-      .where(and(eq(rooms.tenantId, tenantId), eq(rooms.name, room)))
-      .for('update');
-    let seq = locked[0]?.lastSeq;
-    if (seq === undefined) {
+    const lock = () =>
+      tx
+        .select({ lastSeq: rooms.lastSeq })
+        .from(rooms)
+        .where(and(eq(rooms.tenantId, tenantId), eq(rooms.name, room)))
+        .for('update');
+    let locked = await lock();
+    if (!locked.length) {
+      // A new room: make it, then lock it. Two writers creating it at once both get here; the
+      // second waits on the first's insert and then on its lock, so they never share a seq.
       await tx.insert(rooms).values({ tenantId, name: room }).onConflictDoNothing();
-      seq = 0;
+      locked = await lock();
     }
+    let seq = locked[0].lastSeq;
     const ids = [...new Set(batch.map((m) => m.id))];
     const existing = await tx
       .select({ id: messages.id, seq: messages.seq, ts: messages.ts, userId: messages.userId })
