@@ -142,11 +142,6 @@ export function createHub(opts: {
         opts.bus.unsubscribe(tenantId, room);
       }
     },
-
-    /** Local members of a room (for tests and metrics). */
-    count(tenantId: string, room: string): number {
-      return rooms.get(key(tenantId, room))?.subs.size ?? 0;
-    },
   };
 }
 

@@ -89,11 +89,6 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
       return row ? toTenant(row) : null;
     },
 
-    /** The tenant a secret key belongs to, when the key is active. */
-    async bySecretKey(secret: string): Promise<Tenant | null> {
-      return (await this.secretKey(secret))?.tenant ?? null;
-    },
-
     /** The tenant and the prefix of an active secret key. */
     async secretKey(secret: string): Promise<{ tenant: Tenant; prefix: string } | null> {
       if (!secret.startsWith('sk_')) return null;

@@ -85,27 +85,21 @@ describe('chat: outbox', () => {
     expect(sentOf(s2, 'message')).toMatchObject([{ id }]);
   });
 
-  it('rate_limited is retried after retryAfterMs', async () => {
+  // rate_limited says when; internal (the server failed, or is draining) means "retry with the
+  // same id". Either way the message stays "sending" and goes again.
+  it.each([
+    ['rate_limited', 700, 700],
+    ['internal', undefined, 1500],
+  ] as const)('%s keeps the message sending and sends it again', async (code, retryAfterMs, waitMs) => {
     const chat = makeChat();
     const s = await connect(chat);
-    chat.send('fast');
+    chat.send('again');
     const id = chat.store.list.value[0].id;
-    s.receive({ type: 'error', rid: id, code: 'rate_limited', message: 'slow down', retryAfterMs: 700 });
+    s.receive({ type: 'error', rid: id, code, message: 'not now', ...(retryAfterMs ? { retryAfterMs } : {}) });
     expect(chat.delivery(chat.store.get(id)!)).toBe('sending');
-    await vi.advanceTimersByTimeAsync(699);
+    await vi.advanceTimersByTimeAsync(waitMs - 1);
     expect(sentOf(s, 'message')).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
-    expect(sentOf(s, 'message')).toHaveLength(2);
-  });
-
-  it('internal (the server failed or is draining) keeps the message sending and sends it again', async () => {
-    const chat = makeChat();
-    const s = await connect(chat);
-    chat.send('during a deploy');
-    const id = chat.store.list.value[0].id;
-    s.receive({ type: 'error', rid: id, code: 'internal', message: 'server shutting down; retry with the same id' });
-    expect(chat.delivery(chat.store.get(id)!)).toBe('sending');
-    await vi.advanceTimersByTimeAsync(1500);
     expect(sentOf(s, 'message').map((m) => m.id)).toEqual([id, id]);
   });
 
