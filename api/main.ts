@@ -1,3 +1,4 @@
+import { getHeapSpaceStatistics } from 'node:v8';
 import { startServer } from './server';
 
 // `npm start`: configuration from the environment (PROTOCOL.md, "Configuration").
@@ -29,7 +30,17 @@ console.log(lines.join('\n'));
 // Operators (and the benchmark) can ask a server started with --expose-gc for a full collection,
 // to read steady-state memory.
 const gc = (globalThis as { gc?: () => void }).gc;
-if (gc) process.on('SIGUSR2', () => gc());
+if (gc) {
+  process.on('SIGUSR2', () => {
+    gc();
+    const m = process.memoryUsage();
+    const mb = (n: number) => (n / 1048576).toFixed(1);
+    if (process.env.PARLEY_MEM_DEBUG) for (const sp of getHeapSpaceStatistics()) console.log(`  ${sp.space_name}: used ${mb(sp.space_used_size)} size ${mb(sp.space_size)} phys ${mb(sp.physical_space_size)}`);
+    console.log(
+      `[parley] gc: rss ${mb(m.rss)} MB, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB (array buffers ${mb(m.arrayBuffers)} MB), ${server.stats().connections} sockets`,
+    );
+  });
+}
 
 let stopping = false;
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {

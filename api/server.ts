@@ -137,7 +137,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   app.route('/admin/api', adminRoutes({ tenants, adminToken: admin.value }));
   app.route('/', staticRoutes({ demoPage: () => demoPage({ publishableKey: demoKey }), dashboardPage }));
 
-  const server = createAdaptorServer({ fetch: app.fetch, websocket: { server: gateway.wss } });
+  const server = createAdaptorServer({ fetch: app.fetch });
+  server.on('upgrade', gateway.upgrade);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, opts.host, () => resolve());

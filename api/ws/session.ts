@@ -65,6 +65,8 @@ export class Session {
   blocked: ReadonlySet<string> = NO_ONE;
   readonly rooms = new Map<string, RoomSub>();
   lastSeenAt: number;
+  /** When the socket was accepted: `hello` is due within helloTimeoutMs (the sweep checks). */
+  readonly openedAt: number;
   private chain: Promise<void> = SETTLED;
   private strikes: number[] | null = null;
 
@@ -74,7 +76,7 @@ export class Session {
     public tenant: Tenant,
     readonly transport: Transport,
   ) {
-    this.lastSeenAt = deps.now();
+    this.lastSeenAt = this.openedAt = deps.now();
   }
 
   setTenant(next: Tenant) {

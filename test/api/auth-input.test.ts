@@ -1,7 +1,7 @@
 import { SignJWT, base64url } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../helpers/backends';
-import { client, connect, join, userToken } from '../helpers/client';
+import { client, connect, join, rawUpgrade, userToken } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const admin = (s: TestServer, path: string, init: RequestInit = {}) =>
@@ -58,6 +58,24 @@ describe.each(backends())('authentication and bad input on %s', (backend) => {
     expect(c.welcome).toMatchObject({ user: 'alice', name: 'Alice', role: 'moderator', heartbeatMs: 15000 });
     expect(c.welcome.guestToken).toBeUndefined();
     expect(c.welcome.limits).toEqual({ maxTextLength: 4000, maxFrameBytes: 65536, messagesPerSecond: 5, burst: 10 });
+    c.close();
+  });
+
+  it('answers refused upgrades in the API error shape, other paths with 404, and a plain GET with 426', async () => {
+    const refused = await rawUpgrade(s.port, '/v1/ws?key=pk_nope');
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.body)).toEqual({ error: { code: 'unauthorized', message: 'unknown key' } });
+    expect((await rawUpgrade(s.port, `/v1/other?key=${s.demo.publishableKey}`)).status).toBe(404);
+    const plain = await fetch(`${s.url}/v1/ws?key=${s.demo.publishableKey}`);
+    expect(plain.status).toBe(426);
+    expect(((await plain.json()) as any).error.code).toBe('bad_request');
+  });
+
+  it('answers a binary frame as bad_request and keeps the connection', async () => {
+    const c = await client(s.wsUrl, s.demo.publishableKey, { name: 'Bin' });
+    c.ws.send(Buffer.from('{"type":"ping"}'), { binary: true });
+    expect(await c.next((f) => f.type === 'error')).toMatchObject({ code: 'bad_request' });
+    expect(await c.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
     c.close();
   });
 

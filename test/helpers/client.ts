@@ -1,3 +1,4 @@
+import { connect as tcpConnect } from 'node:net';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
 
@@ -103,4 +104,24 @@ export async function join(c: TestClient, room: string, extra: Frame = {}): Prom
   const j = await c.request({ type: 'join', room, ...extra });
   if (j.type !== 'joined') throw new Error(`join failed: ${JSON.stringify(j)}`);
   return j;
+}
+
+/** Sends a WebSocket upgrade request by hand and reads the HTTP answer. */
+export function rawUpgrade(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const sock = tcpConnect(port, '127.0.0.1', () => {
+      sock.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      );
+    });
+    let text = '';
+    sock.on('data', (d) => (text += d));
+    const done = () => {
+      const [head, body = ''] = text.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), body });
+    };
+    sock.on('error', reject);
+    sock.on('close', done);
+  });
 }
