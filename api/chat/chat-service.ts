@@ -32,6 +32,10 @@ export function toWire(r: msgs.MessageRow): WireMessage {
     : { id: r.id, seq: r.seq, ts: r.ts, user: r.userId, name: r.name, text: r.text ?? '' };
 }
 
+/** A moderator, or a token naming the room, may enter a private room without being listed. */
+const grants = (who: Identity, room: string) => who.role === 'moderator' || !!who.rooms?.includes(room);
+const forbidden = () => new ChatError('forbidden', 'this room is private');
+
 /** The chat domain: rooms, messages, reads, blocks and reports. No sockets, no HTTP. */
 export function createChatService(opts: {
   db: Db;
@@ -86,10 +90,36 @@ export function createChatService(opts: {
     /** Checks that the user may be in the room, creating a public room on first use. */
     async openRoom(tenant: Tenant, who: Identity, room: string): Promise<number> {
       const row = (await roomsDb.getRoom(db, tenant.id, room)) ?? (await roomsDb.ensureRoom(db, tenant.id, room));
-      if (row.private && who.role !== 'moderator' && !who.rooms?.includes(room)) {
-        if (!(await roomsDb.isMember(db, tenant.id, room, who.id))) throw new ChatError('forbidden', 'this room is private');
-      }
+      if (row.private && !grants(who, room) && !(await roomsDb.isMember(db, tenant.id, room, who.id))) throw forbidden();
       return row.lastSeq;
+    },
+
+    /**
+     * Everything a join answers with, in one database round trip (two for a room's first
+     * join, which creates it): the access check, the head, the page (`lastSeq` resumes after
+     * it, else the newest `limit`) and the room's read positions.
+     */
+    async joinRoom(
+      tenant: Tenant,
+      who: Identity,
+      room: string,
+      q: { lastSeq?: number; limit?: number },
+      blocked: ReadonlySet<string>,
+    ): Promise<{ page: HistoryPage; reads: { user: string; lastSeq: number }[] }> {
+      const limit = q.limit ?? DEFAULTS.historyLimit;
+      const read = () => roomsDb.roomSnapshot(db, tenant.id, room, who.id, { afterSeq: q.lastSeq, limit }, blocked);
+      let snap = await read();
+      if (!snap) {
+        await roomsDb.ensureRoom(db, tenant.id, room);
+        snap = (await read())!;
+      }
+      if (snap.private && !grants(who, room) && !snap.member) throw forbidden();
+      const rows = snap.messages;
+      const hasMore = rows.length > limit;
+      // One past the limit says whether there is more: the oldest extra row when paging back,
+      // the newest when resuming forward.
+      const kept = hasMore ? (q.lastSeq !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
+      return { page: { messages: kept.map(toWire), hasMore, headSeq: snap.lastSeq }, reads: snap.reads };
     },
 
     /** Head seq of a room, or null when the tenant has no such room. */
@@ -159,10 +189,6 @@ export function createChatService(opts: {
     async markRead(tenantId: string, who: Identity, room: string, lastSeq: number): Promise<void> {
       const moved = await reads.advanceRead(db, tenantId, room, who.id, lastSeq);
       if (moved !== null) publish(tenantId, room, 'read', 0, who.id, { type: 'read', room, user: who.id, lastSeq: moved });
-    },
-
-    async readsIn(tenantId: string, room: string) {
-      return reads.readsIn(db, tenantId, room);
     },
 
     async report(tenant: Tenant, who: Identity, room: string, id: string, reason?: string) {

@@ -21,13 +21,6 @@ export async function advanceRead(db: Db, tenantId: string, room: string, userId
   return moved !== undefined && moved > 0 ? moved : null;
 }
 
-/** Every stored read position in a room. */
-export const readsIn = (db: Db, tenantId: string, room: string) =>
-  db
-    .select({ user: reads.userId, lastSeq: reads.lastSeq })
-    .from(reads)
-    .where(and(eq(reads.tenantId, tenantId), eq(reads.room, room)));
-
 export async function setBlock(db: Db, tenantId: string, userId: string, blockedUserId: string, on: boolean) {
   if (on) await db.insert(blocks).values({ tenantId, userId, blockedUserId }).onConflictDoNothing();
   else

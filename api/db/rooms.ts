@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { roomMembers, rooms } from './schema';
+import type { MessageRow } from './messages';
+import { messages, reads, roomMembers, rooms } from './schema';
 
 export type RoomRow = typeof rooms.$inferSelect;
 
@@ -49,4 +50,71 @@ export async function isMember(db: Db, tenantId: string, room: string, userId: s
     .from(roomMembers)
     .where(and(eq(roomMembers.tenantId, tenantId), eq(roomMembers.room, room), eq(roomMembers.userId, userId)));
   return rows.length > 0;
+}
+
+/** What a joining connection needs from one room, read in one statement (see roomSnapshot). */
+export interface RoomSnapshot {
+  lastSeq: number;
+  private: boolean;
+  /** Whether the user is on the room's member list (private rooms). */
+  member: boolean;
+  /** Up to `limit + 1` visible messages, ascending by seq (see roomSnapshot). */
+  messages: MessageRow[];
+  reads: { user: string; lastSeq: number }[];
+}
+
+type JsonMessage = { id: string; seq: number; ts: number; user_id: string; name: string; text: string | null; deleted_at: number | null };
+
+/**
+ * The room's head, privacy, the user's membership, a page of messages and every read position,
+ * in one round trip: a join used to take four, and a reconnect storm (every client of a server
+ * that restarted) is nothing but joins. The page holds up to `limit + 1` messages at or below
+ * the head, skipping `blocked` authors: with `afterSeq` the oldest after it (resume), else the
+ * newest. Null when the room does not exist.
+ */
+export async function roomSnapshot(
+  db: Db,
+  tenantId: string,
+  room: string,
+  userId: string,
+  page: { afterSeq?: number; limit: number },
+  blocked: Iterable<string>,
+): Promise<RoomSnapshot | null> {
+  const forward = page.afterSeq !== undefined;
+  const skip = JSON.stringify([...blocked]);
+  const res = await db.execute(sql`
+    select r.last_seq, r.private,
+      exists(select 1 from ${roomMembers} rm
+             where rm.tenant_id = r.tenant_id and rm.room = r.name and rm.user_id = ${userId}) as member,
+      (select coalesce(json_agg(p order by p.seq), '[]'::json) from (
+         select m.id, m.seq, m.ts, m.user_id, m.name, m.text, m.deleted_at from ${messages} m
+         where m.tenant_id = r.tenant_id and m.room = r.name and m.seq <= r.last_seq
+           ${forward ? sql`and m.seq > ${page.afterSeq}` : sql``}
+           and m.user_id not in (select jsonb_array_elements_text(${skip}::jsonb))
+         order by m.seq ${forward ? sql`asc` : sql`desc`}
+         limit ${page.limit + 1}) p) as messages,
+      (select coalesce(json_agg(json_build_object('user', rd.user_id, 'lastSeq', rd.last_seq)), '[]'::json)
+         from ${reads} rd where rd.tenant_id = r.tenant_id and rd.room = r.name) as reads
+    from ${rooms} r where r.tenant_id = ${tenantId} and r.name = ${room}`);
+  const rows = (Array.isArray(res) ? res : (res as unknown as { rows: unknown[] }).rows) as Record<string, unknown>[];
+  const row = rows[0];
+  if (!row) return null;
+  const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+  return {
+    lastSeq: Number(row.last_seq),
+    private: row.private === true,
+    member: row.member === true,
+    messages: json<JsonMessage[]>(row.messages).map((m) => ({
+      tenantId,
+      room,
+      seq: Number(m.seq),
+      id: m.id,
+      userId: m.user_id,
+      name: m.name,
+      text: m.text,
+      ts: Number(m.ts),
+      deletedAt: m.deleted_at == null ? null : Number(m.deleted_at),
+    })),
+    reads: json<{ user: string; lastSeq: number }[]>(row.reads).map((r) => ({ user: r.user, lastSeq: Number(r.lastSeq) })),
+  };
 }

@@ -198,16 +198,11 @@ export class Session {
     // head too; a refusal unsubscribes below.
     try {
       await deps.hub.add(tenant.id, room, sub);
-      const head = await deps.chat.openRoom(tenant, me, room);
-      const page = await deps.chat.history(
-        tenant.id,
-        room,
-        lastSeq !== undefined ? { afterSeq: lastSeq, limit, upTo: head } : { limit, upTo: head },
-        this.blocked,
-      );
+      const { page, reads } = await deps.chat.joinRoom(tenant, me, room, { lastSeq, limit }, this.blocked);
+      const head = page.headSeq;
       if (!previous && (await deps.presence.add(tenant.id, room, { user: me.id, name: me.name }, this.connId)))
         this.publishPresence(room, 'online');
-      const [list, reads] = await Promise.all([deps.presence.list(tenant.id, room, 100), deps.chat.readsIn(tenant.id, room)]);
+      const list = await deps.presence.list(tenant.id, room, 100);
       if (this.state === 'closed' || this.rooms.get(room) !== sub) return;
       this.send({
         type: 'joined',

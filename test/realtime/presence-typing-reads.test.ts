@@ -130,6 +130,16 @@ describe.each(backends())('presence, typing and read receipts on %s', (backend) 
     expect(a.frames.filter((f) => f.type === 'typing')).toEqual([]);
     const fresh = await as('ba', 'Alice');
     expect((await join(fresh, 'b1')).messages.map((x: Frame) => x.id)).toEqual(['ba1']);
+    // Pages count visible messages only, in both directions, and hasMore says so.
+    await a.request({ type: 'message', room: 'b1', id: 'ba2', text: 'mine too' });
+    const page = async (q: Frame) => {
+      const j = await fresh.request({ type: 'join', room: 'b1', ...q });
+      return [j.messages.map((x: Frame) => x.id), j.hasMore];
+    };
+    expect(await page({ limit: 1 })).toEqual([['ba2'], true]);
+    expect(await page({ limit: 2 })).toEqual([['ba1', 'ba2'], false]);
+    expect(await page({ lastSeq: 0, limit: 1 })).toEqual([['ba1'], true]);
+    expect(await page({ lastSeq: 4, limit: 1 })).toEqual([['ba2'], false]);
     await a.request({ type: 'unblock', user: 'bm' });
     await m.request({ type: 'message', room: 'b1', id: 'bm4', text: 'visible' });
     await a.next((f) => f.type === 'message' && f.id === 'bm4');
