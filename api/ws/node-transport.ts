@@ -20,23 +20,55 @@ const MAX_BATCH_BYTES = 64 * 1024;
 export const DEFAULT_COALESCE_MS = 30;
 const NL = 0x0a;
 
-function header(len: number): Buffer {
-  if (len < 126) return Buffer.from([0x81, len]);
-  if (len < 65536) return Buffer.from([0x81, 126, len >> 8, len & 255]);
-  const h = Buffer.alloc(10);
-  h[0] = 0x81;
-  h[1] = 127;
-  h.writeUIntBE(len, 4, 6);
-  return h;
+/** Bytes of a text frame's header for a payload of `len` bytes. */
+const headerLength = (len: number) => (len < 126 ? 2 : len < 65536 ? 4 : 10);
+
+/** Writes an unmasked text frame header into `f` and returns where the payload starts. */
+function writeHeader(f: Buffer, len: number): number {
+  f[0] = 0x81;
+  if (len < 126) {
+    f[1] = len;
+    return 2;
+  }
+  if (len < 65536) {
+    f[1] = 126;
+    f.writeUInt16BE(len, 2);
+    return 4;
+  }
+  f[1] = 127;
+  f.writeUInt32BE(0, 2);
+  f.writeUInt32BE(len, 6);
+  return 10;
 }
 
 /** A complete unmasked text frame around `payload`. */
 export function textFrame(payload: Buffer): Buffer {
-  const h = header(payload.length);
-  const f = Buffer.allocUnsafe(h.length + payload.length);
-  h.copy(f, 0);
-  payload.copy(f, h.length);
+  const f = Buffer.allocUnsafe(headerLength(payload.length) + payload.length);
+  payload.copy(f, writeHeader(f, payload.length));
   return f;
+}
+
+/**
+ * Batch frames for `parts` (payloads joined by newlines, at most MAX_BATCH_BYTES of payload
+ * each unless one part alone is bigger), each built in one buffer.
+ */
+function batchFrames(parts: Buffer[]): Buffer[] {
+  const frames: Buffer[] = [];
+  let start = 0;
+  while (start < parts.length) {
+    let end = start;
+    let size = -1;
+    while (end < parts.length && (end === start || size + parts[end].length + 1 <= MAX_BATCH_BYTES)) size += parts[end++].length + 1;
+    const f = Buffer.allocUnsafe(headerLength(size) + size);
+    let at = writeHeader(f, size);
+    for (let i = start; i < end; i++) {
+      if (i > start) f[at++] = NL;
+      at += parts[i].copy(f, at);
+    }
+    frames.push(f);
+    start = end;
+  }
+  return frames;
 }
 
 const ephemeral = (ev: RoomEvent) => ev.kind === 'typing' || ev.kind === 'presence' || ev.kind === 'read';
@@ -50,6 +82,31 @@ let immediateScheduled = false;
 const timed = new Set<NodeTransport>();
 let timer: ReturnType<typeof setTimeout> | null = null;
 
+/**
+ * Batch frames built during one flush, by their first event. Members of a room flushed together
+ * usually hold the very same events (the same objects, in the same order), so the frame is
+ * built once and its bytes written to each of them, as for a lone event.
+ */
+const shared = new Map<RoomEvent, { events: RoomEvent[]; frames: Buffer[] }[]>();
+
+function sameEvents(a: RoomEvent[], b: Queued[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The batch frames for a queue, shared with every other queue of the same events this flush. */
+function framesFor(q: Queued[]): Buffer[] {
+  if (!q.every(isEvent)) return batchFrames(q.map(bytesOf));
+  const events = q as RoomEvent[];
+  let list = shared.get(events[0]);
+  if (!list) shared.set(events[0], (list = []));
+  for (const c of list) if (sameEvents(c.events, events)) return c.frames;
+  const frames = batchFrames(events.map(bytesOf));
+  list.push({ events, frames });
+  return frames;
+}
+
 function flushUrgent() {
   immediateScheduled = false;
   for (const t of urgent) {
@@ -57,12 +114,14 @@ function flushUrgent() {
     t.flush();
   }
   urgent.clear();
+  shared.clear();
 }
 
 function flushTimed() {
   timer = null;
   for (const t of timed) t.flush();
   timed.clear();
+  shared.clear();
 }
 
 function schedule(t: NodeTransport, delayMs: number) {
@@ -148,27 +207,15 @@ class NodeTransport implements Transport {
     this.queuedBytes = 0;
     if (!q.length || this.closed || this.socket.destroyed) return;
     this.lastFlushAt = this.now();
+    const frames = !this.batch || q.length === 1 ? q.map((item) => (isEvent(item) ? (item.frame ??= textFrame(item.bytes!)) : textFrame(item))) : framesFor(q);
     const s = this.socket;
-    s.cork();
-    if (!this.batch || q.length === 1) {
-      for (const item of q) s.write(isEvent(item) ? (item.frame ??= textFrame(item.bytes!)) : textFrame(item));
-    } else {
-      const parts = q.map(bytesOf);
-      let start = 0;
-      while (start < parts.length) {
-        let end = start;
-        let size = 0;
-        while (end < parts.length && (end === start || size + parts[end].length + 1 <= MAX_BATCH_BYTES)) size += parts[end++].length + 1;
-        const payload = Buffer.allocUnsafe(size - 1);
-        let at = 0;
-        for (let i = start; i < end; i++) {
-          if (i > start) payload[at++] = NL;
-          at += parts[i].copy(payload, at);
-        }
-        s.write(textFrame(payload));
-        start = end;
-      }
+    if (frames.length === 1) {
+      s.write(frames[0]);
+      return;
     }
+    // Several frames leave in one writev.
+    s.cork();
+    for (const f of frames) s.write(f);
     s.uncork();
   }
 

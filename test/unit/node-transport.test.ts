@@ -39,6 +39,39 @@ describe('node transport', () => {
     expect(a.writes).toEqual([textFrame(Buffer.from('{"a":1}\n{"b":2}'))]);
   });
 
+  it('builds one batch frame for every batch socket holding the same events, and its own for one that differs', async () => {
+    const [a, b, c] = [fakeSocket(), fakeSocket(), fakeSocket()];
+    const ts = [a, b, c].map((x) => createNodeTransport(x.ws, { now: Date.now, limits, onTooSlow() {} }));
+    for (const t of ts) t.setBatch(true);
+    const events = [ev('message', '{"m":1}'), ev('message', '{"m":2}')];
+    for (const t of ts) for (const e of events) t.sendEvent(e);
+    ts[2].send('{"type":"ack"}');
+    await tick();
+    expect(a.writes).toHaveLength(1);
+    expect(b.writes[0]).toBe(a.writes[0]);
+    expect(a.writes[0]).toEqual(textFrame(Buffer.from('{"m":1}\n{"m":2}')));
+    expect(c.writes[0]).toEqual(textFrame(Buffer.from('{"m":1}\n{"m":2}\n{"type":"ack"}')));
+  });
+
+  it('splits a batch over 64 KiB into frames that each parse, losing and reordering nothing', async () => {
+    const a = fakeSocket();
+    const t = createNodeTransport(a.ws, { now: Date.now, limits: { ...limits, softBytes: 1e9, hardBytes: 2e9 }, onTooSlow() {} });
+    t.setBatch(true);
+    const texts = Array.from({ length: 40 }, (_, i) => JSON.stringify({ n: i, pad: 'x'.repeat(5000) }));
+    for (const x of texts) t.sendEvent(ev('message', x));
+    await tick();
+    expect(a.writes.length).toBeGreaterThan(1);
+    const lines: string[] = [];
+    for (const w of a.writes) {
+      const len = w[1] === 126 ? w.readUInt16BE(2) : w[1];
+      const start = w[1] === 126 ? 4 : 2;
+      expect(w.length - start).toBe(len);
+      expect(len).toBeLessThanOrEqual(64 * 1024);
+      lines.push(...w.subarray(start).toString().split('\n'));
+    }
+    expect(lines).toEqual(texts);
+  });
+
   it('holds room events to a socket written to within the window, then writes them together', async () => {
     const a = fakeSocket();
     const t = createNodeTransport(a.ws, { now: Date.now, limits, onTooSlow() {}, coalesceMs: 30 });
