@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
-import { sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 
 /** The Drizzle database every query function takes; PGlite and Postgres look the same. */
@@ -72,5 +72,25 @@ async function openPglite(dataDir?: string): Promise<Database> {
     kind: 'pglite',
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),
+  };
+}
+
+const dialect = new PgDialect();
+
+/**
+ * A raw statement prepared once per database handle, run with `sql.placeholder` values. Drizzle
+ * sends every other query unnamed, so Postgres parses and plans it on each call (and the driver
+ * asks it to describe the parameters each time); a named statement is planned once per pooled
+ * connection. Used for the statements every message and every join runs. Rows come back as
+ * objects keyed by column name.
+ */
+export function prepared<Row>(name: string, build: () => SQL) {
+  const byDb = new WeakMap<Db, { execute(values: Record<string, unknown>): Promise<unknown> }>();
+  return async (db: Db, values: Record<string, unknown>): Promise<Row[]> => {
+    let q = byDb.get(db);
+    if (!q) byDb.set(db, (q = db._.session.prepareQuery(dialect.sqlToQuery(build()), undefined, name, false)));
+    const res = await q.execute(values);
+    // postgres.js answers with the rows, PGlite with a result holding them.
+    return (Array.isArray(res) ? res : (res as { rows: Row[] }).rows) as Row[];
   };
 }

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
-import type { Db } from './client';
+import { prepared, type Db } from './client';
 import { messages, rooms } from './schema';
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -50,28 +50,31 @@ function pgCode(err: unknown): string | undefined {
   return e.code ?? e.cause?.code;
 }
 
-async function fastInsert(db: Db, tenantId: string, room: string, batch: NewMessage[], ts: number) {
-  const k = batch.length;
-  const input = JSON.stringify(batch.map((m, i) => ({ ord: i, id: m.id, user_id: m.userId, name: m.name, text: m.text })));
-  const res = await db.execute(sql`
+const fastInsertStatement = prepared<{ id: string; seq: unknown }>('parley_fast_insert', () => {
+  const p = (name: string) => sql.placeholder(name);
+  return sql`
     with input as (
-      select * from jsonb_to_recordset(${input}::jsonb) as i(ord int, id text, user_id text, name text, text text)
+      select * from jsonb_to_recordset(${p('input')}::jsonb) as i(ord int, id text, user_id text, name text, text text)
     ),
     bump as (
-      update ${rooms} set last_seq = last_seq + ${k}::int
-      where tenant_id = ${tenantId} and name = ${room}
+      update ${rooms} set last_seq = last_seq + ${p('k')}::int
+      where tenant_id = ${p('tenantId')} and name = ${p('room')}
       returning last_seq
     ),
     ins as (
       insert into ${messages} (tenant_id, room, seq, id, user_id, name, text, ts)
-      select ${tenantId}, ${room}, b.last_seq - ${k}::int + i.ord + 1, i.id, i.user_id, i.name, i.text, ${ts}
+      select ${p('tenantId')}, ${p('room')}, b.last_seq - ${p('k')}::int + i.ord + 1, i.id, i.user_id, i.name, i.text, ${p('ts')}::bigint
       from input i, bump b
       on conflict (tenant_id, room, id) do nothing
       returning id, seq
     )
     select id, seq from ins
-    where 1 / (case when (select count(*) from ins) = ${k}::int then 1 else 0 end) = 1`);
-  return (Array.isArray(res) ? res : (res as unknown as { rows: unknown[] }).rows) as { id: string; seq: unknown }[];
+    where 1 / (case when (select count(*) from ins) = ${p('k')}::int then 1 else 0 end) = 1`;
+});
+
+function fastInsert(db: Db, tenantId: string, room: string, batch: NewMessage[], ts: number) {
+  const input = JSON.stringify(batch.map((m, i) => ({ ord: i, id: m.id, user_id: m.userId, name: m.name, text: m.text })));
+  return fastInsertStatement(db, { input, k: batch.length, tenantId, room, ts });
 }
 
 /**

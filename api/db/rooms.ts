@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from './client';
+import { prepared, type Db } from './client';
 import type { MessageRow } from './messages';
 import { messages, reads, roomMembers, rooms } from './schema';
 
@@ -72,6 +72,27 @@ type JsonMessage = { id: string; seq: number; ts: number; user_id: string; name:
  * the head, skipping `blocked` authors: with `afterSeq` the oldest after it (resume), else the
  * newest. Null when the room does not exist.
  */
+const snapshotStatement = (forward: boolean) =>
+  prepared<Record<string, unknown>>(forward ? 'parley_room_snapshot_after' : 'parley_room_snapshot_newest', () => {
+    const p = (name: string) => sql.placeholder(name);
+    return sql`
+    select r.last_seq, r.private,
+      exists(select 1 from ${roomMembers} rm
+             where rm.tenant_id = r.tenant_id and rm.room = r.name and rm.user_id = ${p('userId')}) as member,
+      (select coalesce(json_agg(p order by p.seq), '[]'::json) from (
+         select m.id, m.seq, m.ts, m.user_id, m.name, m.text, m.deleted_at from ${messages} m
+         where m.tenant_id = r.tenant_id and m.room = r.name and m.seq <= r.last_seq
+           ${forward ? sql`and m.seq > ${p('afterSeq')}::bigint` : sql``}
+           and m.user_id not in (select jsonb_array_elements_text(${p('skip')}::jsonb))
+         order by m.seq ${forward ? sql`asc` : sql`desc`}
+         limit ${p('limit')}::int) p) as messages,
+      (select coalesce(json_agg(json_build_object('user', rd.user_id, 'lastSeq', rd.last_seq)), '[]'::json)
+         from ${reads} rd where rd.tenant_id = r.tenant_id and rd.room = r.name) as reads
+    from ${rooms} r where r.tenant_id = ${p('tenantId')} and r.name = ${p('room')}`;
+  });
+const snapshotAfter = snapshotStatement(true);
+const snapshotNewest = snapshotStatement(false);
+
 export async function roomSnapshot(
   db: Db,
   tenantId: string,
@@ -80,23 +101,8 @@ export async function roomSnapshot(
   page: { afterSeq?: number; limit: number },
   blocked: Iterable<string>,
 ): Promise<RoomSnapshot | null> {
-  const forward = page.afterSeq !== undefined;
-  const skip = JSON.stringify([...blocked]);
-  const res = await db.execute(sql`
-    select r.last_seq, r.private,
-      exists(select 1 from ${roomMembers} rm
-             where rm.tenant_id = r.tenant_id and rm.room = r.name and rm.user_id = ${userId}) as member,
-      (select coalesce(json_agg(p order by p.seq), '[]'::json) from (
-         select m.id, m.seq, m.ts, m.user_id, m.name, m.text, m.deleted_at from ${messages} m
-         where m.tenant_id = r.tenant_id and m.room = r.name and m.seq <= r.last_seq
-           ${forward ? sql`and m.seq > ${page.afterSeq}` : sql``}
-           and m.user_id not in (select jsonb_array_elements_text(${skip}::jsonb))
-         order by m.seq ${forward ? sql`asc` : sql`desc`}
-         limit ${page.limit + 1}) p) as messages,
-      (select coalesce(json_agg(json_build_object('user', rd.user_id, 'lastSeq', rd.last_seq)), '[]'::json)
-         from ${reads} rd where rd.tenant_id = r.tenant_id and rd.room = r.name) as reads
-    from ${rooms} r where r.tenant_id = ${tenantId} and r.name = ${room}`);
-  const rows = (Array.isArray(res) ? res : (res as unknown as { rows: unknown[] }).rows) as Record<string, unknown>[];
+  const values = { tenantId, room, userId, afterSeq: page.afterSeq, limit: page.limit + 1, skip: JSON.stringify([...blocked]) };
+  const rows = await (page.afterSeq !== undefined ? snapshotAfter : snapshotNewest)(db, values);
   const row = rows[0];
   if (!row) return null;
   const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
