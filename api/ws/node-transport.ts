@@ -190,14 +190,19 @@ class NodeTransport implements Transport {
       }
       if (ephemeral(ev)) return;
     } else this.softSince = 0;
-    ev.bytes ??= Buffer.from(ev.json);
-    this.push(ev, this.coalesceMs - (this.now() - this.lastFlushAt));
+    const bytes = (ev.bytes ??= Buffer.from(ev.json));
+    if (this.closed || this.ws.readyState !== 1) return;
+    this.queue.push(ev);
+    this.queuedBytes += bytes.length;
+    // Once one event waits, the socket is already scheduled: the rest of a busy window (every
+    // member gets every event of the room) costs a push, not a clock read and a set insert.
+    if (this.queue.length === 1) schedule(this, this.coalesceMs - (this.now() - this.lastFlushAt));
   }
 
-  private push(item: Queued, delayMs: number) {
+  private push(item: Buffer, delayMs: number) {
     if (this.closed || this.ws.readyState !== 1) return;
     this.queue.push(item);
-    this.queuedBytes += bytesOf(item).length;
+    this.queuedBytes += item.length;
     schedule(this, delayMs);
   }
 
