@@ -51,10 +51,33 @@ function fanoutRows(p: FanoutRow | undefined, b: FanoutRow | undefined): MetricR
 }
 
 /** (a): one table, Parley beside baseline. */
-export function printFanout(r: Results<FanoutRow>): void {
-  console.log(comparison(fanoutRows(ok(r.parley), ok(r.baseline))));
-  const f = failures(r);
-  if (f) console.log(`failed:\n${f}`);
+/** (a): every round in one line each, then the full table of the round with the median CPU ratio. */
+export function printFanout(rounds: Results<FanoutRow>[]): void {
+  const cpuRatio = (r: Results<FanoutRow>) => {
+    const p = ok(r.parley);
+    const b = ok(r.baseline);
+    return p && b ? p.cpuUsPerDelivery / b.cpuUsPerDelivery : NaN;
+  };
+  if (rounds.length > 1) {
+    console.log(
+      table(
+        ['round', 'parley p99 ms', 'baseline p99 ms', 'parley lost', 'parley CPU µs/deliv', 'baseline CPU µs/deliv', 'CPU parley/baseline'],
+        rounds.map((r, i) => {
+          const p = ok(r.parley);
+          const b = ok(r.baseline);
+          return [String(i + 1), fmt(p?.p99Ms, 1), fmt(b?.p99Ms, 1), fmt(p?.lost, 0), fmt(p?.cpuUsPerDelivery, 2), fmt(b?.cpuUsPerDelivery, 2), `${fmt(cpuRatio(r), 2)}×`];
+        }),
+      ),
+    );
+  }
+  const ranked = rounds.map((r, i) => ({ r, i, x: cpuRatio(r) })).filter((o) => !Number.isNaN(o.x)).sort((a, b) => a.x - b.x);
+  const median = ranked[Math.floor((ranked.length - 1) / 2)] ?? { r: rounds[0], i: 0 };
+  if (rounds.length > 1) console.log(`\nround ${median.i + 1} (median CPU ratio) in full:`);
+  console.log(comparison(fanoutRows(ok(median.r.parley), ok(median.r.baseline))));
+  for (const r of rounds) {
+    const f = failures(r);
+    if (f) console.log(`failed:\n${f}`);
+  }
 }
 
 /** (b): every step per server, then capacity side by side. */
