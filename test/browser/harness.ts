@@ -33,8 +33,18 @@ export async function launchChromium(): Promise<Browser> {
  */
 export async function startSite() {
   const pages = new Map<string, string>();
+  const routes = new Map<string, () => Promise<unknown>>();
   const server = createServer((req, res) => {
-    const html = pages.get(new URL(req.url ?? '/', 'http://x').pathname);
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const route = req.method === 'POST' ? routes.get(path) : undefined;
+    if (route) {
+      route().then(
+        (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
+    const html = pages.get(path);
     res.writeHead(html ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html ?? 'not found');
   });
@@ -46,6 +56,10 @@ export async function startSite() {
     page(path: string, html: string): string {
       pages.set(path, html);
       return origin + path;
+    },
+    /** Answers POST `path` with the JSON `answer` resolves to (a site's own endpoint, e.g. a token URL). */
+    route(path: string, answer: () => Promise<unknown>) {
+      routes.set(path, answer);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
