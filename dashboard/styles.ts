@@ -20,8 +20,8 @@ section>h2:first-child,#tenants-title{margin-top:0}
 .row{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}.spread{justify-content:space-between}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(13rem,1fr));gap:.5rem 1rem}.grid label{display:block}
 label{font-weight:600}.check{font-weight:400;display:flex;gap:.4rem;align-items:center}
-input,textarea,button{font:inherit;color:inherit}
-input:not([type=checkbox]),textarea{width:100%;padding:.4rem .5rem;border:1px solid var(--line);border-radius:6px;background:var(--bg)}
+input,textarea,select,button{font:inherit;color:inherit}
+input:not([type=checkbox]),textarea,select{width:100%;padding:.4rem .5rem;border:1px solid var(--line);border-radius:6px;background:var(--bg)}
 .row input{flex:1;min-width:12rem;font-family:ui-monospace,monospace}
 button{padding:.4rem .9rem;border-radius:6px;border:1px solid var(--accent);background:var(--accent);color:var(--card);cursor:pointer}
 button.quiet{background:transparent;color:var(--accent)}

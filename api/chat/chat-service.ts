@@ -5,6 +5,7 @@ import * as reads from '../db/reads';
 import * as roomsDb from '../db/rooms';
 import { codePointLength, DEFAULTS, type WireMessage } from '../protocol';
 import type { Identity } from './auth';
+import type { ContentRules } from './content-rules';
 import { ChatError } from './errors';
 import { createMessageWriter } from './message-writer';
 import type { RateLimiter } from './rate-limit';
@@ -23,6 +24,8 @@ export interface Ack {
   seq: number;
   ts: number;
   duplicate?: true;
+  /** The stored text, when the tenant's content rules changed it. */
+  text?: string;
 }
 
 /** A stored row as clients see it: deleted messages keep their place without text. */
@@ -42,6 +45,7 @@ export function createChatService(opts: {
   bus: Bus;
   typing: TypingTracker;
   limiter: RateLimiter;
+  rules: ContentRules;
   now: () => number;
 }) {
   const { db, bus, now } = opts;
@@ -167,9 +171,13 @@ export function createChatService(opts: {
       // The tenant's own backend (secret key) is trusted; people are rate-limited.
       const wait = how.trusted ? 0 : opts.limiter.take(`${tenant.id}\u0000${who.id}`, tenant.settings.messagesPerSecond, tenant.settings.burst);
       if (wait) throw new ChatError('rate_limited', 'too many messages', { retryAfterMs: wait });
-      const o = await writer.write(tenant.id, room, { id, userId: who.id, name: who.name, text });
+      // The tenant's backend goes through the same content rules as people (PROTOCOL.md).
+      const stored = opts.rules.apply(tenant.settings, text);
+      const o = await writer.write(tenant.id, room, { id, userId: who.id, name: who.name, text: stored });
       if (o.kind === 'conflict') throw new ChatError('conflict', 'this message id is already used in the room');
-      return o.kind === 'duplicate' ? { room, id, seq: o.seq, ts: o.ts, duplicate: true } : { room, id, seq: o.seq, ts: o.ts };
+      // When the rules changed the text (masked words), the sender learns what was stored.
+      const changed = stored !== text ? { text: stored } : {};
+      return o.kind === 'duplicate' ? { room, id, seq: o.seq, ts: o.ts, duplicate: true, ...changed } : { room, id, seq: o.seq, ts: o.ts, ...changed };
     },
 
     /** Soft-deletes a message: the author's own, or any for a moderator. */

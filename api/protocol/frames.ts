@@ -85,7 +85,7 @@ export type ServerFrame =
       lastRead: number;
     })
   | (Base & { type: 'left'; room: string })
-  | (Base & { type: 'ack'; room?: string; id?: string; user?: string; seq?: number; ts?: number; duplicate?: true })
+  | (Base & { type: 'ack'; room?: string; id?: string; user?: string; seq?: number; ts?: number; duplicate?: true; text?: string })
   | (Base & { type: 'history'; room: string; messages: WireMessage[]; hasMore: boolean; headSeq: number })
   | (Base & { type: 'pong'; ts: number })
   | (Base & { type: 'error'; code: ErrorCode; message: string; retryAfterMs?: number })

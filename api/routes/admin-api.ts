@@ -29,6 +29,8 @@ const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   messagesPerSecond: (v) => typeof v === 'number' && v > 0 && v <= 1_000_000,
   burst: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1_000_000,
   retentionDays: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 36_500,
+  rejectExecutable: (v) => typeof v === 'boolean',
+  profanity: (v) => v === 'off' || v === 'mask' || v === 'reject',
 };
 
 function settings(v: unknown): Partial<TenantSettings> {

@@ -120,7 +120,7 @@ export function apiRoutes(opts: {
     const ack = await chat.post(tenant, { id: user, name, role: 'member', rooms: null, guest: false }, room, id, body.text, {
       trusted: true,
     });
-    return c.json({ id: ack.id, seq: ack.seq, ts: ack.ts, ...(ack.duplicate ? { duplicate: true } : {}) }, ack.duplicate ? 200 : 201);
+    return c.json({ id: ack.id, seq: ack.seq, ts: ack.ts, ...(ack.duplicate ? { duplicate: true } : {}), ...(ack.text !== undefined ? { text: ack.text } : {}) }, ack.duplicate ? 200 : 201);
   });
 
   app.delete('/rooms/:room/messages/:id', async (c) => {

@@ -36,6 +36,8 @@ export function EditTenant({ d, tenant, done }: { d: Dashboard; tenant: TenantIn
             messagesPerSecond: v.number('messagesPerSecond'),
             burst: v.number('burst'),
             retentionDays: v.number('retentionDays'),
+            rejectExecutable: v.checked('rejectExecutable'),
+            profanity: v.text('profanity') as TenantInfo['settings']['profanity'],
           },
         });
         busy.value = false;
@@ -51,6 +53,16 @@ export function EditTenant({ d, tenant, done }: { d: Dashboard; tenant: TenantIn
       <label class="check">
         <input type="checkbox" name="disabled" defaultChecked={tenant.disabled} /> Disabled (refuse all connections and API calls)
       </label>
+      <label class="check">
+        <input type="checkbox" name="rejectExecutable" defaultChecked={tenant.settings.rejectExecutable} /> Refuse messages with scripts,
+        event handlers or script URLs
+      </label>
+      <label for={id('profanity')}>Profanity</label>
+      <select id={id('profanity')} name="profanity" defaultValue={tenant.settings.profanity}>
+        <option value="off">Allow</option>
+        <option value="mask">Mask with asterisks</option>
+        <option value="reject">Refuse the message</option>
+      </select>
       <div class="grid">
         {LIMITS.map((l) => (
           <div key={l.name}>

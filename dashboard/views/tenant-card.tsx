@@ -41,6 +41,10 @@ export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantInfo 
           {`${s.maxTextLength} characters a message; ${s.messagesPerSecond} messages a second, burst ${s.burst}; ` +
             (s.retentionDays ? `messages kept ${s.retentionDays} days` : 'messages kept forever')}
         </dd>
+        <dt>Content</dt>
+        <dd class="content-rules">
+          {`${s.rejectExecutable ? 'scripts refused' : 'scripts allowed'}; profanity ${{ off: 'allowed', mask: 'masked', reject: 'refused' }[s.profanity]}`}
+        </dd>
       </dl>
       <SecretKeys d={d} tenant={t} />
       <div class="row">

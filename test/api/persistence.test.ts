@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatService } from '../../api/chat/chat-service';
 import { createSealer } from '../../api/chat/keys';
+import { createContentRules } from '../../api/chat/content-rules';
 import { createRateLimiter } from '../../api/chat/rate-limit';
 import { createTenantDirectory } from '../../api/chat/tenants';
 import { createTypingTracker } from '../../api/chat/typing';
@@ -56,6 +57,7 @@ describe.each(backends())('retention on %s', (backend) => {
       bus: createMemoryBus(),
       typing: createTypingTracker({ now: () => now }),
       limiter: createRateLimiter({ now: () => now }),
+      rules: createContentRules(),
       now: () => now,
     });
     const keep = await tenants.create({ name: 'keep', origins: [] });

@@ -111,7 +111,7 @@ describe('operator dashboard', () => {
     expect(await page.content()).not.toContain(secret);
   });
 
-  it("edits origins and limits, showing the API's validation error first", async () => {
+  it("edits origins, limits and content rules, showing the API's validation error first", async () => {
     await card().getByRole('button', { name: 'Edit' }).click();
     const form = page.getByRole('form', { name: `Edit ${NAME}` });
     await form.getByLabel('Burst (messages at once)').fill('0');
@@ -123,15 +123,18 @@ describe('operator dashboard', () => {
     await form.getByLabel('Messages a second per person').fill('2.5');
     await form.getByLabel('Burst (messages at once)').fill('4');
     await form.getByLabel('Longest message (characters)').fill('500');
+    await form.getByLabel('Profanity').selectOption({ label: 'Mask with asterisks' });
+    await form.getByLabel('Refuse messages with scripts, event handlers or script URLs').uncheck();
     await form.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => card().getByRole('status').innerText()).toBe('Saved.');
     expect(await form.count()).toBe(0);
     expect(await card().locator('.origins').innerText()).toBe('https://chat.acme.example');
     expect(await card().locator('.limits').innerText()).toContain('2.5 messages a second, burst 4');
+    expect(await card().locator('.content-rules').innerText()).toBe('scripts allowed; profanity masked');
 
     const t = await listed(NAME);
     expect(t!.origins).toEqual(['https://chat.acme.example']);
-    expect(t!.settings).toMatchObject({ maxTextLength: 500, messagesPerSecond: 2.5, burst: 4, retentionDays: 0 });
+    expect(t!.settings).toMatchObject({ maxTextLength: 500, messagesPerSecond: 2.5, burst: 4, retentionDays: 0, rejectExecutable: false, profanity: 'mask' });
     expect(t!.guests).toBe(true);
   });
 

@@ -4,6 +4,7 @@ import { createMemoryBus } from '../../api/bus/memory-bus';
 import { createAuth } from '../../api/chat/auth';
 import { createChatService } from '../../api/chat/chat-service';
 import { createSealer } from '../../api/chat/keys';
+import { createContentRules } from '../../api/chat/content-rules';
 import { createRateLimiter } from '../../api/chat/rate-limit';
 import { createTenantDirectory } from '../../api/chat/tenants';
 import { createTypingTracker } from '../../api/chat/typing';
@@ -29,6 +30,7 @@ describe('HTTP API while the server drains', () => {
       bus: createMemoryBus(),
       typing: createTypingTracker({ now }),
       limiter: createRateLimiter({ now }),
+      rules: createContentRules(),
       now,
     });
     ({ secretKey } = await tenants.create({ name: 'drain', origins: [] }));

@@ -119,6 +119,15 @@ describe('chat: receipts, unread, typing, presence', () => {
     expect(chat.delivery(chat.store.get(id)!)).toBe('seen');
   });
 
+  it('shows the text the server stored when the ack says it changed it (masked words)', async () => {
+    const chat = makeChat();
+    const s = await connect(chat);
+    chat.send('what the heck');
+    const id = chat.store.list.value[0].id;
+    s.receive({ type: 'ack', rid: id, room: ROOM, id, seq: 1, ts: 9, text: 'what the ****' });
+    expect(chat.store.get(id)).toMatchObject({ seq: 1, text: 'what the ****' });
+  });
+
   it('counts unread from others after lastRead, and markRead sends read and clears it', async () => {
     const chat = makeChat();
     const s = await connect(chat, { headSeq: 3, messages: [wire(1), wire(2), wire(3)], lastRead: 1 });

@@ -152,7 +152,8 @@ export function createChat(o: ChatOptions) {
         if (f.room !== room || !f.id || f.seq == null) return;
         outbox.remove(f.id);
         // Not `seen`: an ack may overtake others' events with lower seqs.
-        store.merge([{ id: f.id, seq: f.seq, ts: f.ts, user: me.value, name: myName }]);
+        // The ack carries `text` when the server stored it changed (masked words).
+        store.merge([{ id: f.id, seq: f.seq, ts: f.ts, user: me.value, name: myName, ...(f.text != null ? { text: f.text } : {}) }]);
         return;
       case 'error': {
         const rid = f.rid;
