@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health';
 import { onError } from './routes/http-error';
 import { demoPage, dashboardPage } from './routes/pages';
 import { staticRoutes } from './routes/static';
+import { createBans } from './chat/bans';
 import { createContentRules } from './chat/content-rules';
 import { createGateway } from './ws/gateway';
 import type { BackpressureLimits } from './ws/transport';
@@ -108,7 +109,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const tenants = createTenantDirectory({ db, sealer, now });
   const auth = createAuth({ tenants, sealer, now });
   const typing = createTypingTracker({ now });
-  const chat = createChatService({ db, bus, typing, limiter: createRateLimiter({ now }), rules: createContentRules(), now });
+  const bans = createBans({ db, now });
+  const chat = createChatService({ db, bus, typing, limiter: createRateLimiter({ now }), rules: createContentRules(), bans, now });
   const hub = createHub({ bus, fillGap: chat.eventsBetween });
   const gateway = createGateway({
     chat,

@@ -5,6 +5,7 @@ import * as reads from '../db/reads';
 import * as roomsDb from '../db/rooms';
 import { codePointLength, DEFAULTS, type WireMessage } from '../protocol';
 import type { Identity } from './auth';
+import type { Bans } from './bans';
 import type { ContentRules } from './content-rules';
 import { ChatError } from './errors';
 import { createMessageWriter } from './message-writer';
@@ -46,6 +47,7 @@ export function createChatService(opts: {
   typing: TypingTracker;
   limiter: RateLimiter;
   rules: ContentRules;
+  bans: Bans;
   now: () => number;
 }) {
   const { db, bus, now } = opts;
@@ -86,6 +88,7 @@ export function createChatService(opts: {
 
   const service = {
     writer,
+    bans: opts.bans,
     publishTyping,
     /** Publishes an unordered room event (presence, typing, read). */
     publishEvent: (tenantId: string, room: string, kind: RoomEventKind, user: string, frame: object) =>
@@ -171,8 +174,10 @@ export function createChatService(opts: {
       // The tenant's own backend (secret key) is trusted; people are rate-limited.
       const wait = how.trusted ? 0 : opts.limiter.take(`${tenant.id}\u0000${who.id}`, tenant.settings.messagesPerSecond, tenant.settings.burst);
       if (wait) throw new ChatError('rate_limited', 'too many messages', { retryAfterMs: wait });
-      // The tenant's backend goes through the same content rules as people (PROTOCOL.md).
+      // The tenant's backend goes through the same content rules as people (PROTOCOL.md), and
+      // cannot post for a banned user either.
       const stored = opts.rules.apply(tenant.settings, text);
+      if (await opts.bans.isBanned(tenant.id, who.id)) throw new ChatError('forbidden', 'this user is banned');
       const o = await writer.write(tenant.id, room, { id, userId: who.id, name: who.name, text: stored });
       if (o.kind === 'conflict') throw new ChatError('conflict', 'this message id is already used in the room');
       // When the rules changed the text (masked words), the sender learns what was stored.

@@ -133,3 +133,16 @@ export const reports = pgTable(
   },
   (t) => [index('reports_tenant_idx').on(t.tenantId, t.ts)],
 );
+
+/** Users banned from a tenant (PROTOCOL.md close code 4503); `until` null means for good. */
+export const bans = pgTable(
+  'bans',
+  {
+    tenantId: text('tenant_id').notNull(),
+    userId: text('user_id').notNull(),
+    reason: text('reason'),
+    createdAt: ms('created_at').notNull(),
+    until: ms('until'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId] })],
+);

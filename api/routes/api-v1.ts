@@ -36,6 +36,11 @@ function intQuery(v: string | undefined, field: string, min: number, max: number
   return n;
 }
 
+function userParam(user: string) {
+  if (!user || user.length > 128) throw bad('user is malformed');
+  return user;
+}
+
 function roomParam(room: string) {
   if (!ROOM_RE.test(room)) throw bad('room is malformed');
   return room;
@@ -121,6 +126,31 @@ export function apiRoutes(opts: {
       trusted: true,
     });
     return c.json({ id: ack.id, seq: ack.seq, ts: ack.ts, ...(ack.duplicate ? { duplicate: true } : {}), ...(ack.text !== undefined ? { text: ack.text } : {}) }, ack.duplicate ? 200 : 201);
+  });
+
+  // Bans: a banned user's sockets close with 4503 (on this server at once, on others within
+  // seconds), their hello is refused, and nothing is stored for them.
+  app.get('/bans', async (c) => c.json({ bans: await chat.bans.list(c.get('tenant').id) }));
+
+  app.put('/bans/:user', async (c) => {
+    const tenant = c.get('tenant');
+    const user = userParam(c.req.param('user'));
+    // The body is optional: no body bans for good without a reason.
+    const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await jsonBody(c);
+    const reason = str(body, 'reason', { max: 500, optional: true });
+    const minutes = body.minutes;
+    if (minutes !== undefined && !(Number.isInteger(minutes) && (minutes as number) >= 1 && (minutes as number) <= 5_256_000))
+      throw bad('minutes must be a whole number from 1 to 5256000 (ten years), or absent for a ban without end');
+    const ban = await chat.bans.ban(tenant.id, user, { reason, minutes: minutes as number | undefined });
+    // Sockets of this server follow before the answer; the others' refresh finds it.
+    await tenants.invalidate(tenant.id);
+    return c.json(ban);
+  });
+
+  app.delete('/bans/:user', async (c) => {
+    const tenant = c.get('tenant');
+    if (!(await chat.bans.unban(tenant.id, userParam(c.req.param('user'))))) throw new ChatError('not_found', 'this user is not banned');
+    return c.body(null, 204);
   });
 
   app.delete('/rooms/:room/messages/:id', async (c) => {

@@ -116,7 +116,13 @@ export function createGateway(opts: GatewayOptions) {
         continue;
       }
       const active = new Set((await opts.tenants.activeKeys(tenantId)).map((k) => k.prefix));
+      const banned = new Set((await opts.chat.bans.list(tenantId)).map((b) => b.user));
       for (const s of list) {
+        if (s.user && banned.has(s.user.id)) {
+          s.send({ type: 'error', code: 'forbidden', message: 'you are banned from this site' });
+          s.transport.close(CLOSE.banned, 'banned');
+          continue;
+        }
         s.setTenant(t);
         const prefix = s.user?.keyPrefix;
         if (prefix && !active.has(prefix)) s.revoke();

@@ -164,6 +164,12 @@ export class Session {
       return;
     }
     if ((this.state as State) === 'closed') return;
+    if (await deps.chat.bans.isBanned(tenant.id, who.id)) {
+      this.send({ type: 'error', code: 'forbidden', message: 'you are banned from this site', ...rid });
+      this.transport.close(CLOSE.banned, 'banned');
+      this.state = 'closed';
+      return;
+    }
     this.user = who;
     const blocked = await deps.chat.blockedBy(tenant.id, who.id);
     if (blocked.length) this.blocked = new Set(blocked);

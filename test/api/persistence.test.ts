@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChatService } from '../../api/chat/chat-service';
 import { createSealer } from '../../api/chat/keys';
+import { createBans } from '../../api/chat/bans';
 import { createContentRules } from '../../api/chat/content-rules';
 import { createRateLimiter } from '../../api/chat/rate-limit';
 import { createTenantDirectory } from '../../api/chat/tenants';
@@ -58,6 +59,7 @@ describe.each(backends())('retention on %s', (backend) => {
       typing: createTypingTracker({ now: () => now }),
       limiter: createRateLimiter({ now: () => now }),
       rules: createContentRules(),
+      bans: createBans({ db: database.db, now: () => now }),
       now: () => now,
     });
     const keep = await tenants.create({ name: 'keep', origins: [] });

@@ -4,6 +4,7 @@ import { createMemoryBus } from '../../api/bus/memory-bus';
 import { createAuth } from '../../api/chat/auth';
 import { createChatService } from '../../api/chat/chat-service';
 import { createSealer } from '../../api/chat/keys';
+import { createBans } from '../../api/chat/bans';
 import { createContentRules } from '../../api/chat/content-rules';
 import { createRateLimiter } from '../../api/chat/rate-limit';
 import { createTenantDirectory } from '../../api/chat/tenants';
@@ -31,6 +32,7 @@ describe('HTTP API while the server drains', () => {
       typing: createTypingTracker({ now }),
       limiter: createRateLimiter({ now }),
       rules: createContentRules(),
+      bans: createBans({ db: database.db, now: now }),
       now,
     });
     ({ secretKey } = await tenants.create({ name: 'drain', origins: [] }));

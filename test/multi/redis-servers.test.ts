@@ -76,4 +76,18 @@ maybe('two servers sharing Postgres and Redis', () => {
     await alice.next((f) => f.type === 'presence' && f.user === 'bob' && f.status === 'offline');
     alice.close();
   });
+
+  it('a ban made through one server closes the user’s socket on the other within seconds', async () => {
+    const mallory = await as(bWs, 'mallory');
+    await join(mallory, 'p');
+    const res = await fetch(`${a.url}/v1/bans/mallory`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${a.demo.secretKey}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(200);
+    // Server b learns of it on its next tenant refresh (every 5 s), through its 2 s ban cache.
+    const closed = await Promise.race([mallory.closed, new Promise<null>((r) => setTimeout(() => r(null), 12_000))]);
+    expect(closed?.code).toBe(4503);
+  }, 20_000);
 });
