@@ -1,5 +1,5 @@
 import type { WebSocket } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { embedPage, freshRoom, screenshot, widgetOf, type BrowserEnv } from './harness';
 import { HOSTILE_BODY, HOSTILE_CSS, snapshot } from './hostile-page';
 
@@ -85,6 +85,16 @@ export function embeddingSuite(env: BrowserEnv) {
     });
 
     it('markup and javascript: links arrive as text and run nothing', async () => {
+      // The server refuses such messages by default (tests in test/http/moderation.test.ts); a
+      // tenant may allow them, and then the widget itself must still render them as text.
+      const rejectExecutable = (on: boolean) =>
+        fetch(`${env.server.url}/admin/api/tenants/${env.server.demo.tenantId}`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${env.server.adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ settings: { rejectExecutable: on } }),
+        }).then((r) => expect(r.status).toBe(200));
+      await rejectExecutable(false);
+      onTestFinished(() => rejectExecutable(true));
       const room = freshRoom('xss');
       const [alice, eve] = await Promise.all([env.newPage(), env.newPage()]);
       const dialogs: string[] = [];
