@@ -210,6 +210,20 @@ export function createChatService(opts: {
       await reads.insertReport(db, { tenantId: tenant.id, room, messageId: id, reporterId: who.id, reason: reason ?? null, ts: now() });
     },
 
+    /** Reports for the tenant's moderators, newest first, with what the reported message says now. */
+    async reports(tenantId: string, q: { limit: number; beforeId?: number }) {
+      const rows = await reads.reportsOf(db, tenantId, q);
+      return rows.map((r) => ({
+        id: r.id,
+        room: r.room,
+        messageId: r.messageId,
+        reporter: r.reporter,
+        reason: r.reason,
+        ts: r.ts,
+        message: r.author == null ? null : { user: r.author, text: r.deletedAt != null ? null : r.text, deleted: r.deletedAt != null },
+      }));
+    },
+
     async setBlock(tenantId: string, who: Identity, user: string, on: boolean) {
       if (user === who.id) throw new ChatError('bad_request', 'you cannot block yourself');
       await reads.setBlock(db, tenantId, who.id, user, on);

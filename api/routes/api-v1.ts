@@ -128,6 +128,14 @@ export function apiRoutes(opts: {
     return c.json({ id: ack.id, seq: ack.seq, ts: ack.ts, ...(ack.duplicate ? { duplicate: true } : {}), ...(ack.text !== undefined ? { text: ack.text } : {}) }, ack.duplicate ? 200 : 201);
   });
 
+  // What people reported (the `report` frame), for the tenant's moderators.
+  app.get('/reports', async (c) => {
+    const limit = intQuery(c.req.query('limit'), 'limit', 1, 200) ?? 50;
+    const beforeId = intQuery(c.req.query('before'), 'before', 1, Number.MAX_SAFE_INTEGER);
+    const rows = await chat.reports(c.get('tenant').id, { limit: limit + 1, beforeId });
+    return c.json({ reports: rows.slice(0, limit), hasMore: rows.length > limit });
+  });
+
   // Bans: a banned user's sockets close with 4503 (on this server at once, on others within
   // seconds), their hello is refused, and nothing is stored for them.
   app.get('/bans', async (c) => c.json({ bans: await chat.bans.list(c.get('tenant').id) }));

@@ -63,4 +63,31 @@ describe.each(backends())('content rules: executable content and profanity on %s
       expect(await admin(`/tenants/${t.tenantId}`, { method: 'PATCH', body: { settings } })).toMatchObject({ status: 400, body: errorBody('bad_request') });
     expect((await admin(`/tenants/${t.tenantId}`, { method: 'PATCH', body: { settings: {} } })).body.settings).toMatchObject({ rejectExecutable: true, profanity: 'off' });
   });
+
+  it('lists what people reported for the tenant’s moderators, newest first, with the message as it is now', async () => {
+    const t = await create();
+    const other = await create({ name: 'other', origins: ['*'] });
+    const [ann, bob] = [await person(t, 'ann', 'q'), await person(t, 'bob', 'q')];
+    await ann.request({ type: 'message', room: 'q', id: 'q1', text: 'buy my stuff' });
+    await ann.request({ type: 'message', room: 'q', id: 'q2', text: 'really, buy it' });
+    expect(await bob.request({ type: 'report', room: 'q', id: 'q1', reason: 'spam' })).toMatchObject({ type: 'ack' });
+    expect(await bob.request({ type: 'report', room: 'q', id: 'q2' })).toMatchObject({ type: 'ack' });
+    await ann.request({ type: 'delete', room: 'q', id: 'q2' });
+    const all = await v1(t.secretKey, '/reports');
+    expect(all.status).toBe(200);
+    expect(all.body).toEqual({
+      hasMore: false,
+      reports: [
+        { id: expect.any(Number), room: 'q', messageId: 'q2', reporter: 'bob', reason: null, ts: expect.any(Number), message: { user: 'ann', text: null, deleted: true } },
+        { id: expect.any(Number), room: 'q', messageId: 'q1', reporter: 'bob', reason: 'spam', ts: expect.any(Number), message: { user: 'ann', text: 'buy my stuff', deleted: false } },
+      ],
+    });
+    const first = await v1(t.secretKey, '/reports?limit=1');
+    expect(first.body).toMatchObject({ hasMore: true, reports: [{ messageId: 'q2' }] });
+    const next = await v1(t.secretKey, `/reports?limit=1&before=${first.body.reports[0].id}`);
+    expect(next.body).toMatchObject({ hasMore: false, reports: [{ messageId: 'q1' }] });
+    expect((await v1(other.secretKey, '/reports')).body).toEqual({ reports: [], hasMore: false });
+    expect((await v1(t.secretKey, '/reports?limit=0')).body).toEqual(errorBody('bad_request'));
+    [ann, bob].forEach((c) => c.close());
+  });
 });
