@@ -11,7 +11,11 @@ import { ChatError } from './errors';
 const EXECUTABLE = [
   /<\s*\/?\s*(script|iframe|frame|object|embed|applet|base|meta|link|style|svg|math|template|form)\b/i,
   /<[a-z][^>]*\s(on[a-z]+|formaction|srcdoc)\s*=/i,
-  /\b(javascript|vbscript|livescript)\s*:/i,
+  // A script URL as a link would hold it: the scheme right before its code, as a tag
+  // attribute's value, or as a Markdown link target. ("JavaScript: The Good Parts" passes.)
+  /\b(javascript|vbscript|livescript):\S/i,
+  /\b(href|src|action|formaction|xlink:href)\s*=\s*["']?\s*(javascript|vbscript|livescript|data)\s*:/i,
+  /\]\(\s*(javascript|vbscript|livescript|data)\s*:/i,
   /\bdata\s*:\s*(text\/html|image\/svg|application\/(x-)?javascript)/i,
 ];
 

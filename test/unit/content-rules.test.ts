@@ -11,7 +11,9 @@ describe('content rules', () => {
     '<iframe src="https://evil.example">',
     '<svg/onload=alert(1)>',
     'click javascript:alert(document.cookie)',
-    'JavaScript :void(0)',
+    'JavaScript:void(0)',
+    '<a href=" javascript: alert(1)">x</a>',
+    '[x]( javascript:alert(1))',
     '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
     '<button formaction=javascript:x>',
   ])('finds executable content in %j', (text) => {
@@ -24,6 +26,8 @@ describe('content rules', () => {
     'I <3 js',
     'use the onload event for that',
     'javascript is fun: try it',
+    'JavaScript: The Good Parts',
+    'note: javascript: is a URL scheme',
     'the <b>bold</b> tag and <i>italics</i>',
     'mailto:ann@example.com and https://example.com/a?b=c',
   ])('lets prose about code through: %j', (text) => {
