@@ -1,4 +1,3 @@
-import { getHeapSpaceStatistics } from 'node:v8';
 import { startServer } from './server';
 
 // `npm start`: configuration from the environment (PROTOCOL.md, "Configuration").
@@ -28,14 +27,14 @@ const lines = [
 console.log(lines.join('\n'));
 
 // Operators (and the benchmark) can ask a server started with --expose-gc for a full collection,
-// to read steady-state memory.
+// to read steady-state memory; the log then says what is left (heap per socket is the figure
+// that tells a leak from allocator slack).
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc) {
   process.on('SIGUSR2', () => {
     gc();
     const m = process.memoryUsage();
     const mb = (n: number) => (n / 1048576).toFixed(1);
-    if (process.env.PARLEY_MEM_DEBUG) for (const sp of getHeapSpaceStatistics()) console.log(`  ${sp.space_name}: used ${mb(sp.space_used_size)} size ${mb(sp.space_size)} phys ${mb(sp.physical_space_size)}`);
     console.log(
       `[parley] gc: rss ${mb(m.rss)} MB, heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} MB, external ${mb(m.external)} MB (array buffers ${mb(m.arrayBuffers)} MB), ${server.stats().connections} sockets`,
     );
