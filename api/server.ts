@@ -24,7 +24,7 @@ import { demoPage, dashboardPage } from './routes/pages';
 import { staticRoutes } from './routes/static';
 import { createBans } from './chat/bans';
 import { createContentRules } from './chat/content-rules';
-import { createGateway } from './ws/gateway';
+import { createGateway, WS_PATH } from './ws/gateway';
 import type { BackpressureLimits } from './ws/transport';
 
 export interface ServerOptions {
@@ -135,7 +135,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const app = new Hono();
   app.onError(onError(log));
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
-  app.get('/v1/ws', gateway.route);
+  app.get(WS_PATH, gateway.route);
   app.route('/v1', apiRoutes({ tenants, auth, chat, draining: () => gateway.draining }));
   app.route('/admin/api', adminRoutes({ tenants, adminToken: admin.value }));
   app.route('/', staticRoutes({ demoPage: () => demoPage({ publishableKey: demoKey }), dashboardPage }));
