@@ -24,6 +24,7 @@ import { demoPage, dashboardPage } from './routes/pages';
 import { staticRoutes } from './routes/static';
 import { createBans } from './chat/bans';
 import { createContentRules } from './chat/content-rules';
+import { createPreSendHook, webhookSecret } from './chat/pre-send';
 import { createGateway, WS_PATH } from './ws/gateway';
 import type { BackpressureLimits } from './ws/transport';
 
@@ -110,7 +111,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const auth = createAuth({ tenants, sealer, now });
   const typing = createTypingTracker({ now });
   const bans = createBans({ db, now });
-  const chat = createChatService({ db, bus, typing, limiter: createRateLimiter({ now }), rules: createContentRules(), bans, now });
+  const secretFor = (tenantId: string) => webhookSecret(sealer.derive, tenantId);
+  const preSend = createPreSendHook({ secretFor, log });
+  const chat = createChatService({ db, bus, typing, limiter: createRateLimiter({ now }), rules: createContentRules(), bans, preSend, now });
   const hub = createHub({ bus, fillGap: chat.eventsBetween });
   const gateway = createGateway({
     chat,
@@ -137,7 +140,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get(WS_PATH, gateway.route);
   app.route('/v1', apiRoutes({ tenants, auth, chat, draining: () => gateway.draining }));
-  app.route('/admin/api', adminRoutes({ tenants, adminToken: admin.value }));
+  app.route('/admin/api', adminRoutes({ tenants, adminToken: admin.value, webhookSecret: secretFor }));
   app.route('/', staticRoutes({ demoPage: () => demoPage({ publishableKey: demoKey }), dashboardPage }));
 
   const server = createAdaptorServer({ fetch: app.fetch });

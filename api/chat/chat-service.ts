@@ -8,6 +8,7 @@ import type { Identity } from './auth';
 import type { Bans } from './bans';
 import type { ContentRules } from './content-rules';
 import { ChatError } from './errors';
+import type { PreSendHook } from './pre-send';
 import { createMessageWriter } from './message-writer';
 import type { RateLimiter } from './rate-limit';
 import type { Tenant } from './tenants';
@@ -48,6 +49,7 @@ export function createChatService(opts: {
   limiter: RateLimiter;
   rules: ContentRules;
   bans: Bans;
+  preSend: PreSendHook;
   now: () => number;
 }) {
   const { db, bus, now } = opts;
@@ -176,8 +178,16 @@ export function createChatService(opts: {
       if (wait) throw new ChatError('rate_limited', 'too many messages', { retryAfterMs: wait });
       // The tenant's backend goes through the same content rules as people (PROTOCOL.md), and
       // cannot post for a banned user either.
-      const stored = opts.rules.apply(tenant.settings, text);
+      let stored = opts.rules.apply(tenant.settings, text);
       if (await opts.bans.isBanned(tenant.id, who.id)) throw new ChatError('forbidden', 'this user is banned');
+      if (tenant.settings.preSendUrl) {
+        // A retry of a stored message is answered from the database: asking the hook again
+        // could refuse a message everyone has already seen.
+        const prior = await msgs.messageById(db, tenant.id, room, id);
+        if (prior && prior.userId !== who.id) throw new ChatError('conflict', 'this message id is already used in the room');
+        if (prior) return { room, id, seq: prior.seq, ts: prior.ts, duplicate: true, ...(prior.text !== text && prior.text != null ? { text: prior.text } : {}) };
+        stored = await opts.preSend.check(tenant, room, { id, user: who.id, name: who.name, text: stored });
+      }
       const o = await writer.write(tenant.id, room, { id, userId: who.id, name: who.name, text: stored });
       if (o.kind === 'conflict') throw new ChatError('conflict', 'this message id is already used in the room');
       // When the rules changed the text (masked words), the sender learns what was stored.

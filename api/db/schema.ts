@@ -24,6 +24,9 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   rejectExecutable: true,
   // Off unless the operator turns it on: the word matcher costs about 40 µs a message.
   profanity: 'off',
+  preSendUrl: '',
+  preSendTimeoutMs: 2000,
+  preSendFailOpen: true,
 };
 
 const ms = (name: string) => bigint(name, { mode: 'number' });

@@ -10,6 +10,12 @@ export interface TenantSettings {
   rejectExecutable: boolean;
   /** Profanity: let it through, mask it with asterisks, or refuse the message (`rejected`). */
   profanity: 'off' | 'mask' | 'reject';
+  /** Where each message is POSTed before it is stored ('' for none; the README has the contract). */
+  preSendUrl: string;
+  /** How long the pre-send webhook may take. */
+  preSendTimeoutMs: number;
+  /** When the webhook fails or is late: true lets the message through, false refuses it. */
+  preSendFailOpen: boolean;
 }
 
 /** A secret key's public part: the secret itself is shown only when it is made. */

@@ -31,6 +31,9 @@ const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   retentionDays: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 36_500,
   rejectExecutable: (v) => typeof v === 'boolean',
   profanity: (v) => v === 'off' || v === 'mask' || v === 'reject',
+  preSendUrl: (v) => v === '' || (typeof v === 'string' && v.length <= 2000 && /^https?:\/\/\S+$/.test(v)),
+  preSendTimeoutMs: (v) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 10_000,
+  preSendFailOpen: (v) => typeof v === 'boolean',
 };
 
 function settings(v: unknown): Partial<TenantSettings> {
@@ -44,7 +47,7 @@ function settings(v: unknown): Partial<TenantSettings> {
 }
 
 /** The operator's Admin API (PROTOCOL.md), behind the admin token. */
-export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string }) {
+export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string; webhookSecret: (tenantId: string) => string }) {
   const { tenants } = opts;
   const app = new Hono();
 
@@ -108,6 +111,13 @@ export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string
   app.delete('/tenants/:id/secret-keys/:prefix', async (c) => {
     await tenants.revokeSecretKey(c.req.param('id'), c.req.param('prefix'));
     return c.body(null, 204);
+  });
+
+  // The secret the tenant's backend checks webhook signatures with (Standard Webhooks).
+  app.get('/tenants/:id/webhook-secret', async (c) => {
+    const id = c.req.param('id');
+    if (!(await tenants.byId(id))) throw new ChatError('not_found', 'no such tenant');
+    return c.json({ secret: opts.webhookSecret(id) });
   });
 
   // Unknown paths answer in the API's own error shape, not Hono's plain-text 404.
