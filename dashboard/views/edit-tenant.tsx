@@ -8,6 +8,7 @@ const LIMITS = [
   { name: 'messagesPerSecond', label: 'Messages a second per person', step: 'any' },
   { name: 'burst', label: 'Burst (messages at once)', step: '1' },
   { name: 'retentionDays', label: 'Keep messages for (days, 0 = forever)', step: '1' },
+  { name: 'preSendTimeoutMs', label: 'Pre-send webhook timeout (ms)', step: '1' },
 ] as const;
 
 /**
@@ -38,6 +39,9 @@ export function EditTenant({ d, tenant, done }: { d: Dashboard; tenant: TenantIn
             retentionDays: v.number('retentionDays'),
             rejectExecutable: v.checked('rejectExecutable'),
             profanity: v.text('profanity') as TenantInfo['settings']['profanity'],
+            preSendUrl: v.text('preSendUrl'),
+            preSendTimeoutMs: v.number('preSendTimeoutMs'),
+            preSendFailOpen: v.checked('preSendFailOpen'),
           },
         });
         busy.value = false;
@@ -63,6 +67,12 @@ export function EditTenant({ d, tenant, done }: { d: Dashboard; tenant: TenantIn
         <option value="mask">Mask with asterisks</option>
         <option value="reject">Refuse the message</option>
       </select>
+      <label for={id('preSendUrl')}>Pre-send webhook URL (empty for none)</label>
+      <input id={id('preSendUrl')} name="preSendUrl" type="url" defaultValue={tenant.settings.preSendUrl} />
+      <label class="check">
+        <input type="checkbox" name="preSendFailOpen" defaultChecked={tenant.settings.preSendFailOpen} /> Let messages through when the
+        webhook fails
+      </label>
       <div class="grid">
         {LIMITS.map((l) => (
           <div key={l.name}>
