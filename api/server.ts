@@ -24,6 +24,7 @@ import { demoPage, dashboardPage } from './routes/pages';
 import { staticRoutes } from './routes/static';
 import { createBans } from './chat/bans';
 import { createContentRules } from './chat/content-rules';
+import { createEventWebhooks } from './chat/event-webhooks';
 import { createPreSendHook, webhookSecret } from './chat/pre-send';
 import { createGateway, WS_PATH } from './ws/gateway';
 import type { BackpressureLimits } from './ws/transport';
@@ -50,6 +51,9 @@ export interface ServerOptions {
   backpressure?: Partial<BackpressureLimits>;
   /** How long room events may wait to share one write to a socket; 0 writes every turn. */
   coalesceMs?: number;
+  /** How often undelivered event webhooks are looked for (default 1 s), and the first retry delay. */
+  eventsIntervalMs?: number;
+  eventsRetryMs?: number;
   /** Origins the demo tenant allows besides the server's own address. */
   demoOrigins?: string[];
   log?: (msg: string, err?: unknown) => void;
@@ -110,10 +114,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const tenants = createTenantDirectory({ db, sealer, now });
   const auth = createAuth({ tenants, sealer, now });
   const typing = createTypingTracker({ now });
-  const bans = createBans({ db, now });
   const secretFor = (tenantId: string) => webhookSecret(sealer.derive, tenantId);
+  const events = createEventWebhooks({ db, tenants, secretFor, now, log, intervalMs: opts.eventsIntervalMs, retryMs: opts.eventsRetryMs });
+  const bans = createBans({ db, now, onEvent: events.kick });
   const preSend = createPreSendHook({ secretFor, log });
-  const chat = createChatService({ db, bus, typing, limiter: createRateLimiter({ now }), rules: createContentRules(), bans, preSend, now });
+  const chat = createChatService({
+    db,
+    bus,
+    typing,
+    limiter: createRateLimiter({ now }),
+    rules: createContentRules(),
+    bans,
+    preSend,
+    now,
+    onEvent: events.kick,
+  });
   const hub = createHub({ bus, fillGap: chat.eventsBetween });
   const gateway = createGateway({
     chat,
@@ -186,6 +201,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await stopped;
     await bus.close();
     await presence.close();
+    await events.stop();
     await database.close();
   }
 

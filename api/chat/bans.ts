@@ -1,5 +1,7 @@
 import type { Db } from '../db/client';
 import * as q from '../db/bans';
+import { enqueueEvent } from '../db/webhook-events';
+import type { Tenant } from './tenants';
 
 export interface Ban {
   user: string;
@@ -17,7 +19,7 @@ const CACHE_MS = 2000;
  * tenant's HTTP API. Every hello and message asks, so each tenant's list is cached briefly;
  * a ban made on another server takes effect here within seconds.
  */
-export function createBans(opts: { db: Db; now: () => number }) {
+export function createBans(opts: { db: Db; now: () => number; /** Called after an event webhook was recorded. */ onEvent?: () => void }) {
   const { db, now } = opts;
   const cache = new Map<string, { at: number; bans: Map<string, Ban> }>();
 
@@ -40,16 +42,27 @@ export function createBans(opts: { db: Db; now: () => number }) {
       return [...(await current(tenantId)).values()].filter((b) => active(b));
     },
     /** Bans a user, for `minutes` or for good. */
-    async ban(tenantId: string, userId: string, o: { reason?: string; minutes?: number }): Promise<Ban> {
+    async ban(tenant: Tenant, userId: string, o: { reason?: string; minutes?: number }): Promise<Ban> {
       const at = now();
       const ban = { user: userId, reason: o.reason ?? null, until: o.minutes ? at + o.minutes * 60_000 : null, createdAt: at };
-      await q.putBan(db, tenantId, userId, { reason: ban.reason, until: ban.until, at });
-      cache.delete(tenantId);
+      const url = tenant.settings.eventsUrl;
+      await db.transaction(async (tx) => {
+        await q.putBan(tx, tenant.id, userId, { reason: ban.reason, until: ban.until, at });
+        if (url) await enqueueEvent(tx, tenant.id, 'user.banned', { ...ban }, at);
+      });
+      cache.delete(tenant.id);
+      if (url) opts.onEvent?.();
       return ban;
     },
-    async unban(tenantId: string, userId: string): Promise<boolean> {
-      const had = await q.deleteBan(db, tenantId, userId);
-      cache.delete(tenantId);
+    async unban(tenant: Tenant, userId: string): Promise<boolean> {
+      const url = tenant.settings.eventsUrl;
+      const had = await db.transaction(async (tx) => {
+        const gone = await q.deleteBan(tx, tenant.id, userId);
+        if (gone && url) await enqueueEvent(tx, tenant.id, 'user.unbanned', { user: userId }, now());
+        return gone;
+      });
+      cache.delete(tenant.id);
+      if (had && url) opts.onEvent?.();
       return had;
     },
   };

@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import * as msgs from '../db/messages';
 import * as reads from '../db/reads';
 import * as roomsDb from '../db/rooms';
+import { enqueueEvent } from '../db/webhook-events';
 import { codePointLength, DEFAULTS, type WireMessage } from '../protocol';
 import type { Identity } from './auth';
 import type { Bans } from './bans';
@@ -51,6 +52,8 @@ export function createChatService(opts: {
   bans: Bans;
   preSend: PreSendHook;
   now: () => number;
+  /** Called after an event webhook was recorded, so delivery starts at once. */
+  onEvent?: () => void;
 }) {
   const { db, bus, now } = opts;
 
@@ -217,7 +220,16 @@ export function createChatService(opts: {
     async report(tenant: Tenant, who: Identity, room: string, id: string, reason?: string) {
       const row = await msgs.messageById(db, tenant.id, room, id);
       if (!row) throw new ChatError('not_found', 'no such message');
-      await reads.insertReport(db, { tenantId: tenant.id, room, messageId: id, reporterId: who.id, reason: reason ?? null, ts: now() });
+      const ts = now();
+      const url = tenant.settings.eventsUrl;
+      await db.transaction(async (tx) => {
+        await reads.insertReport(tx, { tenantId: tenant.id, room, messageId: id, reporterId: who.id, reason: reason ?? null, ts });
+        if (url) {
+          const message = { id, user: row.userId, name: row.name, text: row.deletedAt != null ? null : row.text, seq: row.seq };
+          await enqueueEvent(tx, tenant.id, 'message.reported', { room, message, reporter: who.id, reason: reason ?? null }, ts);
+        }
+      });
+      if (url) opts.onEvent?.();
     },
 
     /** Reports for the tenant's moderators, newest first, with what the reported message says now. */

@@ -27,6 +27,7 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   preSendUrl: '',
   preSendTimeoutMs: 2000,
   preSendFailOpen: true,
+  eventsUrl: '',
 };
 
 const ms = (name: string) => bigint(name, { mode: 'number' });
@@ -148,4 +149,24 @@ export const bans = pgTable(
     until: ms('until'),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.userId] })],
+);
+
+/**
+ * Event webhooks waiting to be delivered, written in the same transaction as what they report,
+ * so an event is never lost: delivery retries until the tenant's backend takes it.
+ */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: text('tenant_id').notNull(),
+    type: text('type').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    createdAt: ms('created_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAt: ms('next_at').notNull(),
+    deliveredAt: ms('delivered_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('webhook_events_due_idx').on(t.nextAt).where(sql`delivered_at is null`)],
 );

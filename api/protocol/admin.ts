@@ -16,6 +16,8 @@ export interface TenantSettings {
   preSendTimeoutMs: number;
   /** When the webhook fails or is late: true lets the message through, false refuses it. */
   preSendFailOpen: boolean;
+  /** Where event webhooks (reports, bans) are delivered ('' for none). */
+  eventsUrl: string;
 }
 
 /** A secret key's public part: the secret itself is shown only when it is made. */

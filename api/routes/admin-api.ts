@@ -34,6 +34,7 @@ const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   preSendUrl: (v) => v === '' || (typeof v === 'string' && v.length <= 2000 && /^https?:\/\/\S+$/.test(v)),
   preSendTimeoutMs: (v) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 10_000,
   preSendFailOpen: (v) => typeof v === 'boolean',
+  eventsUrl: (v) => v === '' || (typeof v === 'string' && v.length <= 2000 && /^https?:\/\/\S+$/.test(v)),
 };
 
 function settings(v: unknown): Partial<TenantSettings> {

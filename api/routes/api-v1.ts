@@ -149,7 +149,7 @@ export function apiRoutes(opts: {
     const minutes = body.minutes;
     if (minutes !== undefined && !(Number.isInteger(minutes) && (minutes as number) >= 1 && (minutes as number) <= 5_256_000))
       throw bad('minutes must be a whole number from 1 to 5256000 (ten years), or absent for a ban without end');
-    const ban = await chat.bans.ban(tenant.id, user, { reason, minutes: minutes as number | undefined });
+    const ban = await chat.bans.ban(tenant, user, { reason, minutes: minutes as number | undefined });
     // Sockets of this server follow before the answer; the others' refresh finds it.
     await tenants.invalidate(tenant.id);
     return c.json(ban);
@@ -157,7 +157,7 @@ export function apiRoutes(opts: {
 
   app.delete('/bans/:user', async (c) => {
     const tenant = c.get('tenant');
-    if (!(await chat.bans.unban(tenant.id, userParam(c.req.param('user'))))) throw new ChatError('not_found', 'this user is not banned');
+    if (!(await chat.bans.unban(tenant, userParam(c.req.param('user'))))) throw new ChatError('not_found', 'this user is not banned');
     return c.body(null, 204);
   });
 

@@ -42,6 +42,7 @@ export function EditTenant({ d, tenant, done }: { d: Dashboard; tenant: TenantIn
             preSendUrl: v.text('preSendUrl'),
             preSendTimeoutMs: v.number('preSendTimeoutMs'),
             preSendFailOpen: v.checked('preSendFailOpen'),
+            eventsUrl: v.text('eventsUrl'),
           },
         });
         busy.value = false;
@@ -73,6 +74,8 @@ export function EditTenant({ d, tenant, done }: { d: Dashboard; tenant: TenantIn
         <input type="checkbox" name="preSendFailOpen" defaultChecked={tenant.settings.preSendFailOpen} /> Let messages through when the
         webhook fails
       </label>
+      <label for={id('eventsUrl')}>Event webhook URL: reports and bans (empty for none)</label>
+      <input id={id('eventsUrl')} name="eventsUrl" type="url" defaultValue={tenant.settings.eventsUrl} />
       <div class="grid">
         {LIMITS.map((l) => (
           <div key={l.name}>

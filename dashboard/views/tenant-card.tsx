@@ -44,7 +44,8 @@ export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantInfo 
         <dt>Content</dt>
         <dd class="content-rules">
           {`${s.rejectExecutable ? 'scripts refused' : 'scripts allowed'}; profanity ${{ off: 'allowed', mask: 'masked', reject: 'refused' }[s.profanity]}; ` +
-            (s.preSendUrl ? `pre-send webhook ${s.preSendUrl} (${s.preSendFailOpen ? 'fails open' : 'fails closed'})` : 'no pre-send webhook')}
+            (s.preSendUrl ? `pre-send webhook ${s.preSendUrl} (${s.preSendFailOpen ? 'fails open' : 'fails closed'})` : 'no pre-send webhook') +
+            (s.eventsUrl ? `; events to ${s.eventsUrl}` : '; no event webhook')}
         </dd>
       </dl>
       <SecretKeys d={d} tenant={t} />

@@ -127,18 +127,19 @@ describe('operator dashboard', () => {
     await form.getByLabel('Refuse messages with scripts, event handlers or script URLs').uncheck();
     await form.getByLabel('Pre-send webhook URL (empty for none)').fill('https://acme.example/hooks/pre-send');
     await form.getByLabel('Let messages through when the webhook fails').uncheck();
+    await form.getByLabel('Event webhook URL: reports and bans (empty for none)').fill('https://acme.example/hooks/events');
     await form.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => card().getByRole('status').innerText()).toBe('Saved.');
     expect(await form.count()).toBe(0);
     expect(await card().locator('.origins').innerText()).toBe('https://chat.acme.example');
     expect(await card().locator('.limits').innerText()).toContain('2.5 messages a second, burst 4');
     expect(await card().locator('.content-rules').innerText()).toBe(
-      'scripts allowed; profanity masked; pre-send webhook https://acme.example/hooks/pre-send (fails closed)',
+      'scripts allowed; profanity masked; pre-send webhook https://acme.example/hooks/pre-send (fails closed); events to https://acme.example/hooks/events',
     );
 
     const t = await listed(NAME);
     expect(t!.origins).toEqual(['https://chat.acme.example']);
-    expect(t!.settings).toMatchObject({ maxTextLength: 500, messagesPerSecond: 2.5, burst: 4, retentionDays: 0, rejectExecutable: false, profanity: 'mask', preSendUrl: 'https://acme.example/hooks/pre-send', preSendFailOpen: false, preSendTimeoutMs: 2000 });
+    expect(t!.settings).toMatchObject({ maxTextLength: 500, messagesPerSecond: 2.5, burst: 4, retentionDays: 0, rejectExecutable: false, profanity: 'mask', preSendUrl: 'https://acme.example/hooks/pre-send', preSendFailOpen: false, preSendTimeoutMs: 2000, eventsUrl: 'https://acme.example/hooks/events' });
     expect(t!.guests).toBe(true);
   });
 

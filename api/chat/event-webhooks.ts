@@ -1,0 +1,118 @@
+import { Webhook } from 'standardwebhooks';
+import type { Db } from '../db/client';
+import * as q from '../db/webhook-events';
+import type { TenantDirectory } from './tenants';
+
+const LEASE_MS = 30_000;
+const SEND_TIMEOUT_MS = 5_000;
+const MAX_RETRY_MS = 3_600_000;
+const KEEP_DELIVERED_MS = 7 * 86_400_000;
+
+/**
+ * Delivers event webhooks (`message.reported`, `user.banned`, `user.unbanned`) to each tenant's
+ * `eventsUrl`, signed with Standard Webhooks headers. Events are rows written with the change
+ * they report (db/webhook-events.ts); this loop claims due ones, POSTs them, and marks them
+ * delivered on a 2xx, else tries again later (doubling from `retryMs`, at most an hour apart),
+ * for as long as it takes (a change to the tenant made on this server makes them due at once).
+ * `webhook-id` stays the same across attempts, so the receiver can drop a repeat (delivery is
+ * at least once).
+ */
+export function createEventWebhooks(opts: {
+  db: Db;
+  tenants: TenantDirectory;
+  secretFor: (tenantId: string) => string;
+  now: () => number;
+  log: (msg: string, err?: unknown) => void;
+  intervalMs?: number;
+  retryMs?: number;
+  fetch?: typeof fetch;
+}) {
+  const { db, now } = opts;
+  const retryMs = opts.retryMs ?? 1000;
+  const signers = new Map<string, Webhook>();
+  const signer = (tenantId: string) => {
+    let w = signers.get(tenantId);
+    if (!w) signers.set(tenantId, (w = new Webhook(opts.secretFor(tenantId))));
+    return w;
+  };
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  let lastPurge = 0;
+
+  async function send(ev: q.WebhookEventRow) {
+    const tenant = await opts.tenants.byId(ev.tenantId);
+    const url = tenant?.settings.eventsUrl;
+    // The operator turned events off (or the tenant is gone): nowhere to send, by their choice.
+    if (!url) return q.markDelivered(db, ev.id, now(), 'not sent: no eventsUrl');
+    const body = JSON.stringify({ type: ev.type, tenantId: ev.tenantId, createdAt: ev.createdAt, data: ev.data });
+    const webhookId = `evt_${ev.id}`;
+    const at = new Date(now());
+    try {
+      const res = await (opts.fetch ?? fetch)(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': webhookId,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': signer(ev.tenantId).sign(webhookId, at, body),
+        },
+        body,
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      });
+      if (!res.ok) throw new Error(`answered ${res.status}`);
+      await q.markDelivered(db, ev.id, now());
+    } catch (err) {
+      const wait = Math.min(MAX_RETRY_MS, retryMs * 2 ** Math.min(ev.attempts - 1, 20));
+      await q.markFailed(db, ev.id, now() + wait, err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  async function drainDue() {
+    do {
+      again = false;
+      for (;;) {
+        const batch = await q.claimDue(db, now(), LEASE_MS, 20);
+        if (!batch.length) break;
+        await Promise.all(batch.map(send));
+      }
+    } while (again && !stopped);
+    if (now() - lastPurge > 3_600_000) {
+      lastPurge = now();
+      await q.purgeDelivered(db, now() - KEEP_DELIVERED_MS);
+    }
+  }
+
+  /** Runs one pass now, or right after the one under way. */
+  function kick() {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = drainDue()
+      .catch((err) => opts.log('event webhooks failed', err))
+      .finally(() => (running = null));
+  }
+
+  const timer = setInterval(kick, opts.intervalMs ?? 1000);
+  timer.unref();
+  // An operator who fixes the events URL should not wait out the backoff: a tenant change
+  // made here makes its waiting events due at once.
+  opts.tenants.onChange(async (tenantId) => {
+    await q.retryNow(db, tenantId, now()).catch((err) => opts.log('event webhooks: retry failed', err));
+    kick();
+  });
+
+  return {
+    kick,
+    /** Stops the loop; resolves once a pass under way has finished. */
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+export type EventWebhooks = ReturnType<typeof createEventWebhooks>;
