@@ -25,7 +25,8 @@ import { staticRoutes } from './routes/static';
 import { createBans } from './chat/bans';
 import { createContentRules } from './chat/content-rules';
 import { createEventWebhooks } from './chat/event-webhooks';
-import { createPreSendHook, webhookSecret } from './chat/pre-send';
+import { createPreSendHook } from './chat/pre-send';
+import { webhookSecret } from './chat/webhook-signing';
 import { createGateway, WS_PATH } from './ws/gateway';
 import type { BackpressureLimits } from './ws/transport';
 

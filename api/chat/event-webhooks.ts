@@ -1,7 +1,7 @@
-import { Webhook } from 'standardwebhooks';
 import type { Db } from '../db/client';
 import * as q from '../db/webhook-events';
 import type { TenantDirectory } from './tenants';
+import { createWebhookSigner } from './webhook-signing';
 
 const LEASE_MS = 30_000;
 const SEND_TIMEOUT_MS = 5_000;
@@ -29,12 +29,7 @@ export function createEventWebhooks(opts: {
 }) {
   const { db, now } = opts;
   const retryMs = opts.retryMs ?? 1000;
-  const signers = new Map<string, Webhook>();
-  const signer = (tenantId: string) => {
-    let w = signers.get(tenantId);
-    if (!w) signers.set(tenantId, (w = new Webhook(opts.secretFor(tenantId))));
-    return w;
-  };
+  const sign = createWebhookSigner(opts.secretFor);
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
@@ -46,17 +41,11 @@ export function createEventWebhooks(opts: {
     // The operator turned events off (or the tenant is gone): nowhere to send, by their choice.
     if (!url) return q.markDelivered(db, ev.id, now(), 'not sent: no eventsUrl');
     const body = JSON.stringify({ type: ev.type, tenantId: ev.tenantId, createdAt: ev.createdAt, data: ev.data });
-    const webhookId = `evt_${ev.id}`;
-    const at = new Date(now());
     try {
       const res = await (opts.fetch ?? fetch)(url, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': webhookId,
-          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-          'webhook-signature': signer(ev.tenantId).sign(webhookId, at, body),
-        },
+        // The same id on every attempt: the receiver drops repeats by it.
+        headers: sign(ev.tenantId, `evt_${ev.id}`, body, new Date(now())),
         body,
         signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
       });

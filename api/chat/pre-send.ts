@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
 import { codePointLength } from '../protocol';
 import { ChatError } from './errors';
 import type { Tenant } from './tenants';
+import { createWebhookSigner } from './webhook-signing';
 
 /** What the tenant's backend answers to `message.pre_send` (an empty 2xx body is `allow`). */
 type Verdict = { action: 'allow' } | { action: 'reject'; reason?: string } | { action: 'replace'; text: string };
@@ -22,26 +22,14 @@ export function createPreSendHook(opts: {
   log: (msg: string, err?: unknown) => void;
   fetch?: typeof fetch;
 }) {
-  const signers = new Map<string, Webhook>();
-  const signer = (tenantId: string) => {
-    let w = signers.get(tenantId);
-    if (!w) signers.set(tenantId, (w = new Webhook(opts.secretFor(tenantId))));
-    return w;
-  };
+  const sign = createWebhookSigner(opts.secretFor);
 
   async function ask(tenant: Tenant, room: string, msg: { id: string; user: string; name: string; text: string }): Promise<Verdict> {
     const s = tenant.settings;
     const body = JSON.stringify({ type: 'message.pre_send', tenantId: tenant.id, room, message: msg });
-    const webhookId = `msg_${randomUUID()}`;
-    const at = new Date();
     const res = await (opts.fetch ?? fetch)(s.preSendUrl, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': webhookId,
-        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'webhook-signature': signer(tenant.id).sign(webhookId, at, body),
-      },
+      headers: sign(tenant.id, `msg_${randomUUID()}`, body, new Date()),
       body,
       signal: AbortSignal.timeout(s.preSendTimeoutMs),
     });
@@ -69,7 +57,3 @@ export function createPreSendHook(opts: {
     },
   };
 }
-
-/** A tenant's webhook secret, derived from the server's master key (the same on every server). */
-export const webhookSecret = (derive: (purpose: string) => Uint8Array, tenantId: string) =>
-  `whsec_${Buffer.from(derive(`webhook:${tenantId}`)).toString('base64')}`;
