@@ -156,7 +156,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get(WS_PATH, gateway.route);
   app.route('/v1', apiRoutes({ tenants, auth, chat, draining: () => gateway.draining }));
-  app.route('/admin/api', adminRoutes({ tenants, adminToken: admin.value, webhookSecret: secretFor }));
+  app.route('/admin/api', adminRoutes({ tenants, chat, adminToken: admin.value, webhookSecret: secretFor }));
   app.route('/', staticRoutes({ demoPage: () => demoPage({ publishableKey: demoKey }), dashboardPage }));
 
   const server = createAdaptorServer({ fetch: app.fetch });

@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
 import { safeEqual } from '../chat/keys';
 import { tenantView, type TenantDirectory } from '../chat/tenants';
 import type { TenantSettings } from '../db/schema';
 import { jsonBody } from './http-error';
+import { moderationRoutes } from './moderation';
 
 const bad = (message: string) => new ChatError('bad_request', message);
 
@@ -48,7 +50,12 @@ function settings(v: unknown): Partial<TenantSettings> {
 }
 
 /** The operator's Admin API (PROTOCOL.md), behind the admin token. */
-export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string; webhookSecret: (tenantId: string) => string }) {
+export function adminRoutes(opts: {
+  tenants: TenantDirectory;
+  chat: ChatService;
+  adminToken: string;
+  webhookSecret: (tenantId: string) => string;
+}) {
   const { tenants } = opts;
   const app = new Hono();
 
@@ -120,6 +127,9 @@ export function adminRoutes(opts: { tenants: TenantDirectory; adminToken: string
     if (!(await tenants.byId(id))) throw new ChatError('not_found', 'no such tenant');
     return c.json({ secret: opts.webhookSecret(id) });
   });
+
+  // Reports and bans of a tenant, for the dashboard's moderation view.
+  app.route('/tenants/:id', moderationRoutes({ chat: opts.chat, tenants, tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }));
 
   // Unknown paths answer in the API's own error shape, not Hono's plain-text 404.
   app.all('*', () => {

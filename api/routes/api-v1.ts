@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Auth } from '../chat/auth';
 import type { ChatService } from '../chat/chat-service';
@@ -6,10 +6,10 @@ import { ChatError } from '../chat/errors';
 import type { Tenant, TenantDirectory } from '../chat/tenants';
 import { DEFAULTS, MESSAGE_ID_RE, ROOM_RE } from '../protocol';
 import { jsonBody } from './http-error';
+import { moderationRoutes } from './moderation';
+import { bad, intQuery, roomParam, str } from './params';
 
 type Env = { Variables: { tenant: Tenant; keyPrefix: string } };
-
-const bad = (message: string) => new ChatError('bad_request', message);
 
 /** The token of an `Authorization: Bearer …` header (the scheme is case-insensitive), or null. */
 const bearer = (h: string | undefined) => /^Bearer +(\S+) *$/i.exec(h ?? '')?.[1] ?? null;
@@ -17,34 +17,6 @@ const bearer = (h: string | undefined) => /^Bearer +(\S+) *$/i.exec(h ?? '')?.[1
 // Far above what a valid request needs (a message at the highest maxTextLength, 16,000 code
 // points, is under 100 KiB as JSON), and low enough that one request cannot hog memory.
 const MAX_BODY_BYTES = 256 * 1024;
-
-function str(body: Record<string, unknown>, field: string, opts: { re?: RegExp; max?: number; optional?: boolean } = {}) {
-  const v = body[field];
-  if (v === undefined || v === null) {
-    if (opts.optional) return undefined;
-    throw bad(`${field} is required`);
-  }
-  if (typeof v !== 'string' || !v || v.length > (opts.max ?? 256) || (opts.re && !opts.re.test(v)))
-    throw bad(`${field} is malformed`);
-  return v;
-}
-
-function intQuery(v: string | undefined, field: string, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) throw bad(`${field} must be an integer from ${min} to ${max}`);
-  return n;
-}
-
-function userParam(user: string) {
-  if (!user || user.length > 128) throw bad('user is malformed');
-  return user;
-}
-
-function roomParam(room: string) {
-  if (!ROOM_RE.test(room)) throw bad('room is malformed');
-  return room;
-}
 
 /** The HTTP API for tenant backends, authenticated with a secret key (PROTOCOL.md). */
 export function apiRoutes(opts: {
@@ -128,38 +100,8 @@ export function apiRoutes(opts: {
     return c.json({ id: ack.id, seq: ack.seq, ts: ack.ts, ...(ack.duplicate ? { duplicate: true } : {}), ...(ack.text !== undefined ? { text: ack.text } : {}) }, ack.duplicate ? 200 : 201);
   });
 
-  // What people reported (the `report` frame), for the tenant's moderators.
-  app.get('/reports', async (c) => {
-    const limit = intQuery(c.req.query('limit'), 'limit', 1, 200) ?? 50;
-    const beforeId = intQuery(c.req.query('before'), 'before', 1, Number.MAX_SAFE_INTEGER);
-    const rows = await chat.reports(c.get('tenant').id, { limit: limit + 1, beforeId });
-    return c.json({ reports: rows.slice(0, limit), hasMore: rows.length > limit });
-  });
-
-  // Bans: a banned user's sockets close with 4503 (on this server at once, on others within
-  // seconds), their hello is refused, and nothing is stored for them.
-  app.get('/bans', async (c) => c.json({ bans: await chat.bans.list(c.get('tenant').id) }));
-
-  app.put('/bans/:user', async (c) => {
-    const tenant = c.get('tenant');
-    const user = userParam(c.req.param('user'));
-    // The body is optional: no body bans for good without a reason.
-    const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await jsonBody(c);
-    const reason = str(body, 'reason', { max: 500, optional: true });
-    const minutes = body.minutes;
-    if (minutes !== undefined && !(Number.isInteger(minutes) && (minutes as number) >= 1 && (minutes as number) <= 5_256_000))
-      throw bad('minutes must be a whole number from 1 to 5256000 (ten years), or absent for a ban without end');
-    const ban = await chat.bans.ban(tenant, user, { reason, minutes: minutes as number | undefined });
-    // Sockets of this server follow before the answer; the others' refresh finds it.
-    await tenants.invalidate(tenant.id);
-    return c.json(ban);
-  });
-
-  app.delete('/bans/:user', async (c) => {
-    const tenant = c.get('tenant');
-    if (!(await chat.bans.unban(tenant, userParam(c.req.param('user'))))) throw new ChatError('not_found', 'this user is not banned');
-    return c.body(null, 204);
-  });
+  // Reports and bans, for the tenant's own moderation tools.
+  app.route('/', moderationRoutes({ chat, tenants, tenantOf: async (c) => (c as Context<Env>).get('tenant') }));
 
   app.delete('/rooms/:room/messages/:id', async (c) => {
     const room = roomParam(c.req.param('room'));

@@ -6,7 +6,7 @@ import { calls, errorBody, helloOutcome } from './http';
 
 describe.each(backends())('bans on %s', (backend) => {
   let s: TestServer;
-  const { v1, create } = calls(() => s);
+  const { admin, v1, create } = calls(() => s);
   beforeAll(async () => {
     s = await startTestServer({ backend });
   });
@@ -54,5 +54,22 @@ describe.each(backends())('bans on %s', (backend) => {
     for (const body of [{ minutes: 0 }, { minutes: 1.5 }, { reason: 5 }])
       expect(await v1(t.secretKey, '/bans/cy', { method: 'PUT', body })).toMatchObject({ status: 400, body: errorBody('bad_request') });
     expect((await v1('sk_wrong', '/bans')).status).toBe(401);
+  });
+
+  it('lets the operator ban, lift and read reports of any tenant through the Admin API', async () => {
+    const t = await create();
+    const zed = await client(s.wsUrl, t.publishableKey, { token: await userToken(t.secretKey, { sub: 'zed', name: 'Zed' }) });
+    await join(zed, 'r');
+    await zed.request({ type: 'message', room: 'r', id: 'z1', text: 'hi' });
+    await zed.request({ type: 'report', room: 'r', id: 'z1', reason: 'testing' });
+    expect((await admin(`/tenants/${t.tenantId}/reports`)).body).toMatchObject({ hasMore: false, reports: [{ messageId: 'z1', reporter: 'zed' }] });
+    expect(await admin(`/tenants/${t.tenantId}/bans/zed`, { method: 'PUT', body: { reason: 'by the operator' } })).toMatchObject({ status: 200, body: { user: 'zed' } });
+    expect((await zed.closed).code).toBe(4503);
+    // The tenant's backend sees the same ban.
+    expect((await v1(t.secretKey, '/bans')).body.bans).toMatchObject([{ user: 'zed', reason: 'by the operator' }]);
+    expect((await admin(`/tenants/${t.tenantId}/bans/zed`, { method: 'DELETE' })).status).toBe(204);
+    expect((await admin(`/tenants/${t.tenantId}/bans`)).body).toEqual({ bans: [] });
+    expect(await admin('/tenants/t_nope/bans')).toMatchObject({ status: 404, body: errorBody('not_found') });
+    expect((await v1('', `/../admin/api/tenants/${t.tenantId}/bans`)).status).toBe(401);
   });
 });

@@ -1,0 +1,56 @@
+import { Hono, type Context } from 'hono';
+import type { ChatService } from '../chat/chat-service';
+import { ChatError } from '../chat/errors';
+import type { Tenant, TenantDirectory } from '../chat/tenants';
+import { jsonBody } from './http-error';
+import { bad, intQuery, str, userParam } from './params';
+
+/**
+ * Reports and bans of one tenant. Mounted twice: under /v1 for the tenant's backend (the
+ * tenant comes from its secret key) and under /admin/api/tenants/:id for the operator's
+ * dashboard (from the path).
+ */
+export function moderationRoutes(opts: { chat: ChatService; tenants: TenantDirectory; tenantOf: (c: Context) => Promise<Tenant | null> }) {
+  const { chat, tenants } = opts;
+  const app = new Hono();
+  const tenantOf = async (c: Context) => {
+    const t = await opts.tenantOf(c);
+    if (!t) throw new ChatError('not_found', 'no such tenant');
+    return t;
+  };
+
+  // What people reported (the `report` frame), newest first.
+  app.get('/reports', async (c) => {
+    const limit = intQuery(c.req.query('limit'), 'limit', 1, 200) ?? 50;
+    const beforeId = intQuery(c.req.query('before'), 'before', 1, Number.MAX_SAFE_INTEGER);
+    const rows = await chat.reports((await tenantOf(c)).id, { limit: limit + 1, beforeId });
+    return c.json({ reports: rows.slice(0, limit), hasMore: rows.length > limit });
+  });
+
+  // Bans: a banned user's sockets close with 4503 (on this server at once, on others within
+  // seconds), their hello is refused, and nothing is stored for them.
+  app.get('/bans', async (c) => c.json({ bans: await chat.bans.list((await tenantOf(c)).id) }));
+
+  app.put('/bans/:user', async (c) => {
+    const tenant = await tenantOf(c);
+    const user = userParam(c.req.param('user'));
+    // The body is optional: no body bans for good without a reason.
+    const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await jsonBody(c);
+    const reason = str(body, 'reason', { max: 500, optional: true });
+    const minutes = body.minutes;
+    if (minutes !== undefined && !(Number.isInteger(minutes) && (minutes as number) >= 1 && (minutes as number) <= 5_256_000))
+      throw bad('minutes must be a whole number from 1 to 5256000 (ten years), or absent for a ban without end');
+    const ban = await chat.bans.ban(tenant, user, { reason, minutes: minutes as number | undefined });
+    // Sockets of this server follow before the answer; the others' refresh finds it.
+    await tenants.invalidate(tenant.id);
+    return c.json(ban);
+  });
+
+  app.delete('/bans/:user', async (c) => {
+    const tenant = await tenantOf(c);
+    if (!(await chat.bans.unban(tenant, userParam(c.req.param('user'))))) throw new ChatError('not_found', 'this user is not banned');
+    return c.body(null, 204);
+  });
+
+  return app;
+}
