@@ -18,6 +18,26 @@ export interface TenantInfo {
   secretKeys: SecretKeyInfo[];
 }
 
+/** One row of `GET /admin/api/tenants/:id/reports`. */
+export interface ReportInfo {
+  id: number;
+  room: string;
+  messageId: string;
+  reporter: string;
+  reason: string | null;
+  ts: number;
+  /** The message as it is now; null when it is gone. */
+  message: { user: string; text: string | null; deleted: boolean } | null;
+}
+
+/** One row of `GET /admin/api/tenants/:id/bans`. */
+export interface BanInfo {
+  user: string;
+  reason: string | null;
+  until: number | null;
+  createdAt: number;
+}
+
 /** What `PATCH /admin/api/tenants/:id` accepts. */
 export interface TenantPatch {
   name?: string;
@@ -66,6 +86,11 @@ export function createAdminApi(opts: { base: string; fetch?: typeof fetch }) {
     addKey: (token: string, id: string) => request<{ secretKey: string; prefix: string }>(token, 'POST', `${tenant(id)}/secret-keys`),
     revokeKey: (token: string, id: string, prefix: string) =>
       request<null>(token, 'DELETE', `${tenant(id)}/secret-keys/${encodeURIComponent(prefix)}`),
+    reports: (token: string, id: string) => request<{ reports: ReportInfo[]; hasMore: boolean }>(token, 'GET', `${tenant(id)}/reports`),
+    bans: (token: string, id: string) => request<{ bans: BanInfo[] }>(token, 'GET', `${tenant(id)}/bans`),
+    ban: (token: string, id: string, user: string, reason: string) =>
+      request<BanInfo>(token, 'PUT', `${tenant(id)}/bans/${encodeURIComponent(user)}`, reason ? { reason } : {}),
+    unban: (token: string, id: string, user: string) => request<null>(token, 'DELETE', `${tenant(id)}/bans/${encodeURIComponent(user)}`),
   };
 }
 

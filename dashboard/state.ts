@@ -113,6 +113,16 @@ export function createDashboard(opts: { api: AdminApi; storage: TokenStore | nul
       ),
 
     revokeKey: (id: string, prefix: string) => change((t) => api.revokeKey(t, id, prefix)),
+
+    /** A tenant's reports and bans (the moderation view loads them when it opens). */
+    moderation: async (id: string) => {
+      const [reports, bans] = await Promise.all([call((t) => api.reports(t, id)), call((t) => api.bans(t, id))]);
+      if (!reports.ok) return reports;
+      if (!bans.ok) return bans;
+      return { ok: true as const, data: { reports: reports.data.reports, bans: bans.data.bans } };
+    },
+    ban: (id: string, user: string, reason: string) => call((t) => api.ban(t, id, user, reason)),
+    unban: (id: string, user: string) => call((t) => api.unban(t, id, user)),
   };
 }
 

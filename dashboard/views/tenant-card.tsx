@@ -2,11 +2,13 @@ import { useSignal } from '@preact/signals';
 import type { TenantInfo } from '../api';
 import type { Dashboard } from '../state';
 import { EditTenant } from './edit-tenant';
+import { Moderation } from './moderation';
 import { SecretKeys } from './secret-keys';
 
 /** One tenant: what the server stores for it, its keys, and the actions on it. */
 export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantInfo }) {
   const editing = useSignal(false);
+  const moderating = useSignal(false);
   const status = useSignal('');
   const error = useSignal('');
   const s = t.settings;
@@ -56,6 +58,9 @@ export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantInfo 
         <button type="button" onClick={rotate}>
           New secret key
         </button>
+        <button type="button" aria-expanded={moderating.value} onClick={() => (moderating.value = !moderating.value)}>
+          Moderation
+        </button>
       </div>
       <p role="status" class="hint">
         {status.value}
@@ -65,6 +70,7 @@ export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantInfo 
           {error.value}
         </p>
       )}
+      {moderating.value && <Moderation d={d} tenant={t} />}
       {editing.value && (
         <EditTenant
           d={d}

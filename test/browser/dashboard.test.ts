@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, join, userToken } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { launchChromium } from './harness';
 
@@ -170,6 +171,32 @@ describe('operator dashboard', () => {
 
     mkdirSync(`${root}test/artifacts`, { recursive: true });
     await page.screenshot({ path: `${root}test/artifacts/dashboard.png`, fullPage: true });
+  });
+
+  it('shows reports, bans the author of one after a confirm (their chat closes), and lifts the ban', async () => {
+    const as = async (sub: string) => client(server.wsUrl, server.demo.publishableKey, { token: await userToken(server.demo.secretKey, { sub, name: sub }) });
+    const [mal, ann] = [await as('mal'), await as('ann')];
+    await join(mal, 'lobby');
+    await join(ann, 'lobby');
+    await mal.request({ type: 'message', room: 'lobby', id: 'spam1', text: 'buy now' });
+    await ann.request({ type: 'report', room: 'lobby', id: 'spam1', reason: 'spam' });
+
+    const demo = page.getByRole('article', { name: 'demo' });
+    await demo.getByRole('button', { name: 'Moderation' }).click();
+    const view = page.getByRole('region', { name: 'Moderation of demo' });
+    await expect.poll(() => view.locator('tr[data-report] .reported').first().innerText()).toBe('mal in lobby: buy now');
+    expect(await view.locator('tr[data-report]').first().innerText()).toContain('ann: spam');
+    page.once('dialog', (d) => void d.accept());
+    await view.getByRole('button', { name: 'Ban mal' }).click();
+    expect((await mal.closed).code).toBe(4503);
+    await expect.poll(() => view.locator('tr[data-banned="mal"]').innerText()).toContain('for good');
+    expect(await view.getByRole('status').innerText()).toBe('mal is banned.');
+    await view.screenshot({ path: `${root}test/artifacts/dashboard-moderation.png` });
+
+    await view.getByRole('button', { name: 'Lift ban on mal' }).click();
+    await expect.poll(() => view.locator('tr[data-banned]').count()).toBe(0);
+    expect(await view.getByText('Nobody is banned.').isVisible()).toBe(true);
+    ann.close();
   });
 
   it('goes back to sign-in with a message when the token stops working', async () => {
