@@ -1,39 +1,15 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../helpers/backends';
 import { client, join, userToken } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { startWebhookReceiver } from '../helpers/webhook-receiver';
 import { calls, eventually } from './http';
 
-type Received = { id: string; verified: boolean; body: { type: string; tenantId: string; data: Record<string, any> } };
-
-/** The tenant's backend: checks each signature; answers 500 while `failing` is above 0. */
+/** The tenant's backend: answers 500 while `failing` is above 0, else 204. */
 async function startReceiver(secret: () => string) {
-  const received: Received[] = [];
   const state = { failing: 0 };
-  const server: Server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d) => (raw += d));
-    req.on('end', () => {
-      let verified = true;
-      try {
-        new Webhook(secret()).verify(raw, req.headers as Record<string, string>);
-      } catch {
-        verified = false;
-      }
-      received.push({ id: String(req.headers['webhook-id']), verified, body: JSON.parse(raw) });
-      if (state.failing > 0) {
-        state.failing--;
-        return res.writeHead(500).end();
-      }
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}/events`, port, received, state, close: () => new Promise((r) => server.close(r)) };
+  const rx = await startWebhookReceiver(secret, () => (state.failing > 0 ? (state.failing--, { status: 500 }) : { status: 204 }));
+  return { ...rx, state };
 }
 
 describe.each(backends())('event webhooks on %s', (backend) => {

@@ -1,40 +1,23 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../helpers/backends';
 import { client, join, userToken } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { startWebhookReceiver } from '../helpers/webhook-receiver';
 import { calls, errorBody } from './http';
 
-/** The tenant's backend: checks each signature and answers by the message's text. */
-async function startHook(secret: () => string) {
-  const seen: { id: string; text: string; verified: boolean }[] = [];
-  const server: Server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d) => (raw += d));
-    req.on('end', () => {
-      let verified = true;
-      try {
-        new Webhook(secret()).verify(raw, req.headers as Record<string, string>);
-      } catch {
-        verified = false;
-      }
-      const body = JSON.parse(raw);
-      const text: string = body.message.text;
-      seen.push({ id: body.message.id, text, verified });
-      const answer = (status: number, json?: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(json ? JSON.stringify(json) : '');
-      if (text.startsWith('reject')) return answer(200, { action: 'reject', reason: 'not on our site' });
-      if (text.startsWith('replace')) return answer(200, { action: 'replace', text: 'replaced by the site' });
-      if (text.startsWith('broken')) return answer(500);
-      if (text.startsWith('slow')) return void setTimeout(() => answer(200, { action: 'allow' }), 1500);
-      if (text.startsWith('empty')) return answer(204);
-      answer(200, { action: 'allow' });
-    });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The tenant's backend: answers by the message's text. */
+const startHook = (secret: () => string) =>
+  startWebhookReceiver(secret, async ({ body }) => {
+    const text: string = body.message.text;
+    if (text.startsWith('reject')) return { status: 200, json: { action: 'reject', reason: 'not on our site' } };
+    if (text.startsWith('replace')) return { status: 200, json: { action: 'replace', text: 'replaced by the site' } };
+    if (text.startsWith('broken')) return { status: 500 };
+    if (text.startsWith('slow')) await sleep(1500);
+    if (text.startsWith('empty')) return { status: 204 };
+    return { status: 200, json: { action: 'allow' } };
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, seen, close: () => new Promise((r) => server.close(r)) };
-}
 
 describe.each(backends())('the pre-send webhook on %s', (backend) => {
   let s: TestServer;
@@ -64,7 +47,7 @@ describe.each(backends())('the pre-send webhook on %s', (backend) => {
 
   it('asks the site, signed, before storing: allow, reject with its reason, replace the text', async () => {
     const { t, c, send, stored } = await setup({});
-    hook.seen.length = 0;
+    hook.received.length = 0;
     expect(await send('a1', 'hello')).toMatchObject({ type: 'ack', seq: 1 });
     expect(await send('a2', 'empty answer means yes')).toMatchObject({ type: 'ack', seq: 2 });
     expect(await send('a3', 'reject this')).toMatchObject({ type: 'error', code: 'rejected', message: 'not on our site' });
@@ -74,7 +57,7 @@ describe.each(backends())('the pre-send webhook on %s', (backend) => {
     // The tenant's backend posting over HTTP goes through the hook too.
     const http = await v1(t.secretKey, '/rooms/r/messages', { method: 'POST', body: { id: 'h1', user: 'bot', text: 'reject me too' } });
     expect(http).toMatchObject({ status: 422, body: errorBody('rejected') });
-    expect(hook.seen.map((x) => [x.id, x.verified])).toEqual([
+    expect(hook.received.map((x) => [x.body.message.id, x.verified])).toEqual([
       ['a1', true],
       ['a2', true],
       ['a3', true],
