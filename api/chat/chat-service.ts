@@ -173,6 +173,16 @@ export function createChatService(opts: {
 
     /** Validates, rate-limits and stores a message; resolves with its ack after commit. */
     async post(tenant: Tenant, who: Identity, room: string, id: string, text: string, how: { trusted?: boolean } = {}): Promise<Ack> {
+      return (await service.submit(tenant, who, room, id, text, how)).ack;
+    },
+
+    /**
+     * Checks a message (limits, content rules, bans, the pre-send hook) and queues it for its
+     * room's next commit. Resolves once it is queued, with the ack that follows the commit: a
+     * connection awaits this before its next frame, so its messages keep their order even when
+     * a check has to wait, while the commit itself is shared with whatever else arrives.
+     */
+    async submit(tenant: Tenant, who: Identity, room: string, id: string, text: string, how: { trusted?: boolean } = {}): Promise<{ ack: Promise<Ack> }> {
       if (!text.trim()) throw new ChatError('bad_request', 'message.text is empty');
       if (codePointLength(text) > tenant.settings.maxTextLength)
         throw new ChatError('too_large', `text is longer than ${tenant.settings.maxTextLength} characters`);
@@ -188,14 +198,18 @@ export function createChatService(opts: {
         // could refuse a message everyone has already seen.
         const prior = await msgs.messageById(db, tenant.id, room, id);
         if (prior && prior.userId !== who.id) throw new ChatError('conflict', 'this message id is already used in the room');
-        if (prior) return { room, id, seq: prior.seq, ts: prior.ts, duplicate: true, ...(prior.text !== text && prior.text != null ? { text: prior.text } : {}) };
+        if (prior)
+          return { ack: Promise.resolve({ room, id, seq: prior.seq, ts: prior.ts, duplicate: true as const, ...(prior.text !== text && prior.text != null ? { text: prior.text } : {}) }) };
         stored = await opts.preSend.check(tenant, room, { id, user: who.id, name: who.name, text: stored });
       }
-      const o = await writer.write(tenant.id, room, { id, userId: who.id, name: who.name, text: stored });
-      if (o.kind === 'conflict') throw new ChatError('conflict', 'this message id is already used in the room');
+      const written = writer.write(tenant.id, room, { id, userId: who.id, name: who.name, text: stored });
       // When the rules changed the text (masked words), the sender learns what was stored.
       const changed = stored !== text ? { text: stored } : {};
-      return o.kind === 'duplicate' ? { room, id, seq: o.seq, ts: o.ts, duplicate: true, ...changed } : { room, id, seq: o.seq, ts: o.ts, ...changed };
+      const ack = written.then((o): Ack => {
+        if (o.kind === 'conflict') throw new ChatError('conflict', 'this message id is already used in the room');
+        return o.kind === 'duplicate' ? { room, id, seq: o.seq, ts: o.ts, duplicate: true, ...changed } : { room, id, seq: o.seq, ts: o.ts, ...changed };
+      });
+      return { ack };
     },
 
     /** Soft-deletes a message: the author's own, or any for a moderator. */

@@ -21,9 +21,10 @@ export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
       if (codePointLength(f.text) > max) return s.sendError('too_large', `text is longer than ${max} characters`, f.rid);
       if (!s.joined(f.room, f.rid)) return;
       if (deps.draining()) return s.sendError('internal', 'server shutting down; retry with the same id', f.rid);
-      // Not awaited: the next frame may be handled while this one commits.
-      deps.chat.post(tenant, who, f.room, f.id, f.text).then(
-        (ack) => s.send({ type: 'ack', ...ack, ...rid }),
+      // Checked and queued before the next frame (order), committed without holding it up.
+      const { ack } = await deps.chat.submit(tenant, who, f.room, f.id, f.text);
+      ack.then(
+        (a) => s.send({ type: 'ack', ...a, ...rid }),
         (err) => s.fail(err, f.rid),
       );
       return;

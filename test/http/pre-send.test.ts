@@ -15,6 +15,7 @@ const startHook = (secret: () => string) =>
     if (text.startsWith('replace')) return { status: 200, json: { action: 'replace', text: 'replaced by the site' } };
     if (text.startsWith('broken')) return { status: 500 };
     if (text.startsWith('slow')) await sleep(1500);
+    if (text.startsWith('lag')) await sleep(150);
     if (text.startsWith('empty')) return { status: 204 };
     return { status: 200, json: { action: 'allow' } };
   });
@@ -52,6 +53,9 @@ describe.each(backends())('the pre-send webhook on %s', (backend) => {
     expect(await send('a2', 'empty answer means yes')).toMatchObject({ type: 'ack', seq: 2 });
     expect(await send('a3', 'reject this')).toMatchObject({ type: 'error', code: 'rejected', message: 'not on our site' });
     expect(await send('a4', 'replace this')).toMatchObject({ type: 'ack', seq: 3, text: 'replaced by the site' });
+    // A message that waits on the hook still keeps its place before the next one sent.
+    const [first, second] = await Promise.all([send('l1', 'lag first'), send('l2', 'then this')]);
+    expect([first.seq, second.seq]).toEqual([4, 5]);
     // A resend of a stored id is answered from the database, without asking again.
     expect(await send('a1', 'hello')).toMatchObject({ type: 'ack', seq: 1, duplicate: true });
     // The tenant's backend posting over HTTP goes through the hook too.
@@ -62,12 +66,16 @@ describe.each(backends())('the pre-send webhook on %s', (backend) => {
       ['a2', true],
       ['a3', true],
       ['a4', true],
+      ['l1', true],
+      ['l2', true],
       ['h1', true],
     ]);
     expect(await stored()).toEqual([
       ['a1', 'hello'],
       ['a2', 'empty answer means yes'],
       ['a4', 'replaced by the site'],
+      ['l1', 'lag first'],
+      ['l2', 'then this'],
     ]);
     c.close();
   });
