@@ -206,10 +206,17 @@ export class Session {
       await deps.hub.add(tenant.id, room, sub);
       const { page, reads } = await deps.chat.joinRoom(tenant, me, room, { lastSeq, limit }, this.blocked);
       const head = page.headSeq;
-      if (!previous && (await deps.presence.add(tenant.id, room, { user: me.id, name: me.name }, this.connId)))
-        this.publishPresence(room, 'online');
+      const gone = () => this.state === 'closed' || this.rooms.get(room) !== sub;
+      if (gone()) return;
+      if (!previous && (await deps.presence.add(tenant.id, room, { user: me.id, name: me.name }, this.connId))) this.publishPresence(room, 'online');
+      // The socket closed or left the room while presence was being added: its leave ran
+      // before the add, so undo it here (a re-join that replaced this one keeps it).
+      if (this.state === 'closed' || !this.rooms.has(room)) {
+        if (!previous && (await deps.presence.remove(tenant.id, room, me.id, this.connId))) this.publishPresence(room, 'offline');
+        return;
+      }
       const list = await deps.presence.list(tenant.id, room, 100);
-      if (this.state === 'closed' || this.rooms.get(room) !== sub) return;
+      if (gone()) return;
       this.send({
         type: 'joined',
         room,
