@@ -21,19 +21,28 @@ const CACHE_MS = 2000;
  */
 export function createBans(opts: { db: Db; now: () => number; /** Called after an event webhook was recorded. */ onEvent?: () => void }) {
   const { db, now } = opts;
-  const cache = new Map<string, { at: number; bans: Map<string, Ban> }>();
+  // Per tenant: the bans read at `at`, or the read under way (so the messages and hellos that
+  // arrive while it runs share it instead of each starting one).
+  const cache = new Map<string, { at: number; bans: Promise<Map<string, Ban>> }>();
+  const listeners: ((tenantId: string, userId: string) => void)[] = [];
 
-  async function current(tenantId: string): Promise<Map<string, Ban>> {
+  function current(tenantId: string): Promise<Map<string, Ban>> {
     const hit = cache.get(tenantId);
     if (hit && now() - hit.at < CACHE_MS) return hit.bans;
-    const rows = await q.bansOf(db, tenantId);
-    const map = new Map(rows.map((r) => [r.userId, { user: r.userId, reason: r.reason, until: r.until, createdAt: r.createdAt }]));
-    cache.set(tenantId, { at: now(), bans: map });
-    return map;
+    const bans = q.bansOf(db, tenantId, now()).then((rows) => new Map(rows.map((r) => [r.userId, { user: r.userId, reason: r.reason, until: r.until, createdAt: r.createdAt }])));
+    const entry = { at: now(), bans };
+    cache.set(tenantId, entry);
+    // A failed read is not kept: the next caller tries again.
+    bans.catch(() => cache.get(tenantId) === entry && cache.delete(tenantId));
+    return bans;
   }
   const active = (b: Ban | undefined) => !!b && (b.until === null || b.until > now());
 
   return {
+    /** Calls `fn` when this server bans someone (the gateway closes their sockets at once). */
+    onBanned(fn: (tenantId: string, userId: string) => void) {
+      listeners.push(fn);
+    },
     async isBanned(tenantId: string, userId: string): Promise<boolean> {
       return active((await current(tenantId)).get(userId));
     },
@@ -52,6 +61,7 @@ export function createBans(opts: { db: Db; now: () => number; /** Called after a
       });
       cache.delete(tenant.id);
       if (url) opts.onEvent?.();
+      for (const fn of listeners) fn(tenant.id, userId);
       return ban;
     },
     async unban(tenant: Tenant, userId: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import type { Db } from './client';
 import { bans } from './schema';
 
@@ -21,5 +21,9 @@ export async function deleteBan(db: Db, tenantId: string, userId: string): Promi
   return rows.length > 0;
 }
 
-/** Every ban of a tenant, expired ones included (the caller knows the time). */
-export const bansOf = (db: Db, tenantId: string): Promise<BanRow[]> => db.select().from(bans).where(eq(bans.tenantId, tenantId));
+/** A tenant's bans still in force at `at` (ended ones stay in the table but are not read). */
+export const bansOf = (db: Db, tenantId: string, at: number): Promise<BanRow[]> =>
+  db
+    .select()
+    .from(bans)
+    .where(and(eq(bans.tenantId, tenantId), or(isNull(bans.until), gt(bans.until, at))));

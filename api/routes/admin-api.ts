@@ -129,7 +129,7 @@ export function adminRoutes(opts: {
   });
 
   // Reports and bans of a tenant, for the dashboard's moderation view.
-  app.route('/tenants/:id', moderationRoutes({ chat: opts.chat, tenants, tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }));
+  app.route('/tenants/:id', moderationRoutes({ chat: opts.chat, tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }));
 
   // Unknown paths answer in the API's own error shape, not Hono's plain-text 404.
   app.all('*', () => {

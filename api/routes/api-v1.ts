@@ -101,7 +101,7 @@ export function apiRoutes(opts: {
   });
 
   // Reports and bans, for the tenant's own moderation tools.
-  app.route('/', moderationRoutes({ chat, tenants, tenantOf: async (c) => (c as Context<Env>).get('tenant') }));
+  app.route('/', moderationRoutes({ chat, tenantOf: async (c) => (c as Context<Env>).get('tenant') }));
 
   app.delete('/rooms/:room/messages/:id', async (c) => {
     const room = roomParam(c.req.param('room'));

@@ -1,8 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
-import type { Tenant, TenantDirectory } from '../chat/tenants';
-import { jsonBody } from './http-error';
+import type { Tenant } from '../chat/tenants';
 import { bad, intQuery, str, userParam } from './params';
 
 /**
@@ -10,8 +9,8 @@ import { bad, intQuery, str, userParam } from './params';
  * tenant comes from its secret key) and under /admin/api/tenants/:id for the operator's
  * dashboard (from the path).
  */
-export function moderationRoutes(opts: { chat: ChatService; tenants: TenantDirectory; tenantOf: (c: Context) => Promise<Tenant | null> }) {
-  const { chat, tenants } = opts;
+export function moderationRoutes(opts: { chat: ChatService; tenantOf: (c: Context) => Promise<Tenant | null> }) {
+  const { chat } = opts;
   const app = new Hono();
   const tenantOf = async (c: Context) => {
     const t = await opts.tenantOf(c);
@@ -34,16 +33,22 @@ export function moderationRoutes(opts: { chat: ChatService; tenants: TenantDirec
   app.put('/bans/:user', async (c) => {
     const tenant = await tenantOf(c);
     const user = userParam(c.req.param('user'));
-    // The body is optional: no body bans for good without a reason.
-    const body = c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await jsonBody(c);
+    // The body is optional: none bans for good without a reason; one that is there must parse.
+    const raw = await c.req.text();
+    let body: Record<string, unknown> = {};
+    if (raw.trim()) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        throw bad('body must be JSON');
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('body must be a JSON object');
+    }
     const reason = str(body, 'reason', { max: 500, optional: true });
     const minutes = body.minutes;
     if (minutes !== undefined && !(Number.isInteger(minutes) && (minutes as number) >= 1 && (minutes as number) <= 5_256_000))
       throw bad('minutes must be a whole number from 1 to 5256000 (ten years), or absent for a ban without end');
-    const ban = await chat.bans.ban(tenant, user, { reason, minutes: minutes as number | undefined });
-    // Sockets of this server follow before the answer; the others' refresh finds it.
-    await tenants.invalidate(tenant.id);
-    return c.json(ban);
+    return c.json(await chat.bans.ban(tenant, user, { reason, minutes: minutes as number | undefined }));
   });
 
   app.delete('/bans/:user', async (c) => {

@@ -119,8 +119,7 @@ export function createGateway(opts: GatewayOptions) {
       const banned = new Set((await opts.chat.bans.list(tenantId)).map((b) => b.user));
       for (const s of list) {
         if (s.user && banned.has(s.user.id)) {
-          s.send({ type: 'error', code: 'forbidden', message: 'you are banned from this site' });
-          s.transport.close(CLOSE.banned, 'banned');
+          banish(s);
           continue;
         }
         s.setTenant(t);
@@ -129,6 +128,15 @@ export function createGateway(opts: GatewayOptions) {
       }
     }
   }
+  function banish(s: Session) {
+    s.send({ type: 'error', code: 'forbidden', message: 'you are banned from this site' });
+    s.transport.close(CLOSE.banned, 'banned');
+  }
+  // A ban made on this server closes the user's sockets before its request answers; the
+  // other servers find it on their next refresh.
+  opts.chat.bans.onBanned((tenantId, userId) => {
+    for (const s of sessions) if (s.tenant.id === tenantId && s.user?.id === userId) banish(s);
+  });
   // The admin request that changed the tenant answers once this server's sockets follow it.
   opts.tenants.onChange((tenantId) => refreshTenants(tenantId).catch((err) => opts.log('tenant refresh failed', err)));
   const tenantTimer = setInterval(

@@ -53,6 +53,10 @@ describe.each(backends())('bans on %s', (backend) => {
     expect(r.body.until).toBeLessThan(Date.now() + 3_600_000 + 1000);
     for (const body of [{ minutes: 0 }, { minutes: 1.5 }, { reason: 5 }])
       expect(await v1(t.secretKey, '/bans/cy', { method: 'PUT', body })).toMatchObject({ status: 400, body: errorBody('bad_request') });
+    // A body without a content-type still counts (it once made a ban without end, silently).
+    const bare = await fetch(`${s.url}/v1/bans/dee`, { method: 'PUT', headers: { authorization: `Bearer ${t.secretKey}` }, body: '{"minutes":5}' });
+    expect(((await bare.json()) as { until: number | null }).until).toBeGreaterThan(Date.now());
+    expect(await v1(t.secretKey, '/bans/dee', { method: 'PUT', body: 'not json' })).toMatchObject({ status: 400, body: errorBody('bad_request') });
     expect((await v1('sk_wrong', '/bans')).status).toBe(401);
   });
 
