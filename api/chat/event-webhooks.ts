@@ -37,11 +37,13 @@ export function createEventWebhooks(opts: {
 
   async function send(ev: q.WebhookEventRow) {
     const tenant = await opts.tenants.byId(ev.tenantId);
-    const url = tenant?.settings.eventsUrl;
-    // The operator turned events off (or the tenant is gone): nowhere to send, by their choice.
-    if (!url) return q.markDelivered(db, ev.id, now(), 'not sent: no eventsUrl');
+    if (!tenant) return q.markDelivered(db, ev.id, now(), 'not sent: no such tenant');
+    const url = tenant.settings.eventsUrl;
     const body = JSON.stringify({ type: ev.type, tenantId: ev.tenantId, createdAt: ev.createdAt, data: ev.data });
     try {
+      // An events URL removed after the event was recorded pauses delivery; setting one again
+      // sends what waited (a tenant change makes it due at once).
+      if (!url) throw new Error('no eventsUrl set');
       const res = await (opts.fetch ?? fetch)(url, {
         method: 'POST',
         // The same id on every attempt: the receiver drops repeats by it.
@@ -63,7 +65,12 @@ export function createEventWebhooks(opts: {
       for (;;) {
         const batch = await q.claimDue(db, now(), LEASE_MS, 20);
         if (!batch.length) break;
-        await Promise.all(batch.map(send));
+        // In order within a tenant (a ban before its lifting); tenants side by side.
+        const byTenant = new Map<string, q.WebhookEventRow[]>();
+        for (const ev of batch) byTenant.set(ev.tenantId, [...(byTenant.get(ev.tenantId) ?? []), ev]);
+        await Promise.all([...byTenant.values()].map(async (evs) => {
+          for (const ev of evs) await send(ev);
+        }));
       }
     } while (again && !stopped);
     if (now() - lastPurge > 3_600_000) {

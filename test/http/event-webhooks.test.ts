@@ -89,8 +89,14 @@ describe.each(backends())('event webhooks on %s', (backend) => {
     const t = await create();
     rx.received.length = 0;
     await v1(t.secretKey, '/bans/dan', { method: 'PUT', body: {} });
-    await new Promise((r) => setTimeout(r, 300));
     expect(rx.received).toEqual([]);
+    // Had the ban been recorded, setting a URL now would send it (waiting events are kept):
+    // only the ban made afterwards arrives.
+    secret = (await admin(`/tenants/${t.tenantId}/webhook-secret`)).body.secret;
+    expect((await admin(`/tenants/${t.tenantId}`, { method: 'PATCH', body: { settings: { eventsUrl: rx.url } } })).status).toBe(200);
+    await v1(t.secretKey, '/bans/eve', { method: 'PUT', body: {} });
+    await eventually(async () => expect(rx.received.map((r) => r.body.data.user)).toContain('eve'));
+    expect(rx.received.map((r) => r.body.data.user)).toEqual(['eve']);
     expect((await admin(`/tenants/${t.tenantId}`, { method: 'PATCH', body: { settings: { eventsUrl: 'mailto:x' } } })).status).toBe(400);
   });
 });
