@@ -121,8 +121,14 @@ export function createDashboard(opts: { api: AdminApi; storage: TokenStore | nul
       if (!bans.ok) return bans;
       return { ok: true as const, data: { reports: reports.data.reports, bans: bans.data.bans } };
     },
-    ban: (id: string, user: string, reason: string) => call((t) => api.ban(t, id, user, reason)),
-    unban: (id: string, user: string) => call((t) => api.unban(t, id, user)),
+    ban: async (id: string, user: string, reason: string): Promise<ApiError | null> => {
+      const r = await call((t) => api.ban(t, id, user, reason));
+      return r.ok ? null : r.error;
+    },
+    unban: async (id: string, user: string): Promise<ApiError | null> => {
+      const r = await call((t) => api.unban(t, id, user));
+      return r.ok ? null : r.error;
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import type { Dashboard } from '../state';
 import { formValues } from './form-values';
+import { Alert } from './bits';
 
 /** The form for a new tenant: name, allowed origins, guests. */
 export function CreateTenant({ d }: { d: Dashboard }) {
@@ -32,11 +33,7 @@ export function CreateTenant({ d }: { d: Dashboard }) {
         <label class="check">
           <input type="checkbox" name="guests" /> Allow guests (people without a token from the site)
         </label>
-        {error.value && (
-          <p role="alert" class="error">
-            {error.value}
-          </p>
-        )}
+        <Alert message={error.value} />
         <div>
           <button type="submit" disabled={busy.value}>
             Create tenant

@@ -2,6 +2,7 @@ import { useSignal } from '@preact/signals';
 import type { TenantInfo } from '../api';
 import type { Dashboard } from '../state';
 import { formValues } from './form-values';
+import { Alert } from './bits';
 
 const LIMITS = [
   { name: 'maxTextLength', label: 'Longest message (characters)', step: '1' },
@@ -91,11 +92,7 @@ export function EditTenant({ d, tenant, done }: { d: Dashboard; tenant: TenantIn
           </div>
         ))}
       </div>
-      {error.value && (
-        <p role="alert" class="error">
-          {error.value}
-        </p>
-      )}
+      <Alert message={error.value} />
       <div class="row">
         <button type="submit" disabled={busy.value}>
           Save

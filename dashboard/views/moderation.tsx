@@ -2,8 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { BanInfo, ReportInfo, TenantInfo } from '../api';
 import type { Dashboard } from '../state';
-
-const when = (ms: number) => <time dateTime={new Date(ms).toISOString()}>{new Date(ms).toLocaleString()}</time>;
+import { Alert, Time } from './bits';
 
 /**
  * A tenant's moderation: what people reported (with the message as it is now) and who is
@@ -15,20 +14,20 @@ export function Moderation({ d, tenant }: { d: Dashboard; tenant: TenantInfo }) 
   const error = useSignal('');
   const status = useSignal('');
 
+  // One error line for loading and for actions: each sets it, only a success clears it.
   const load = async () => {
     const r = await d.moderation(tenant.tenantId);
     if (!r.ok) return void (error.value = r.error.message);
     reports.value = r.data.reports;
     bans.value = r.data.bans;
-    error.value = '';
   };
   useEffect(() => void load(), [tenant.tenantId]);
 
-  const act = async (done: string, run: () => Promise<{ ok: boolean; error?: { message: string } }>) => {
-    const r = await run();
-    error.value = r.ok ? '' : (r.error?.message ?? 'failed');
-    status.value = r.ok ? done : '';
-    await load();
+  const act = async (done: string, run: () => Promise<{ message: string } | null>) => {
+    const err = await run();
+    error.value = err ? err.message : '';
+    status.value = err ? '' : done;
+    if (!err) await load();
   };
   const ban = (user: string, reason: string) => {
     if (!confirm(`Ban ${user} from ${tenant.name}? Their chat closes at once.`)) return;
@@ -67,7 +66,7 @@ export function Moderation({ d, tenant }: { d: Dashboard; tenant: TenantInfo }) 
                 {r.reporter}
                 {r.reason ? `: ${r.reason}` : ''}
               </td>
-              <td>{when(r.ts)}</td>
+              <td><Time ms={r.ts} /></td>
               <td>
                 {r.message && !banned.has(r.message.user) && (
                   <button type="button" class="quiet" onClick={() => ban(r.message!.user, r.reason ?? 'reported')}>
@@ -87,7 +86,7 @@ export function Moderation({ d, tenant }: { d: Dashboard; tenant: TenantInfo }) 
             <tr key={b.user} data-banned={b.user}>
               <th scope="row">{b.user}</th>
               <td>{b.reason ?? ''}</td>
-              <td>{b.until ? <>until {when(b.until)}</> : 'for good'}</td>
+              <td>{b.until ? <>until <Time ms={b.until} /></> : 'for good'}</td>
               <td>
                 <button type="button" class="quiet" onClick={() => act(`${b.user} may chat again.`, () => d.unban(tenant.tenantId, b.user))}>
                   Lift ban on {b.user}
@@ -101,11 +100,7 @@ export function Moderation({ d, tenant }: { d: Dashboard; tenant: TenantInfo }) 
       <p role="status" class="hint">
         {status.value}
       </p>
-      {error.value && (
-        <p role="alert" class="error">
-          {error.value}
-        </p>
-      )}
+      <Alert message={error.value} />
     </section>
   );
 }

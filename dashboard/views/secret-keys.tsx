@@ -1,8 +1,7 @@
 import { useSignal } from '@preact/signals';
 import type { TenantInfo } from '../api';
 import type { Dashboard } from '../state';
-
-const when = (ms: number) => <time dateTime={new Date(ms).toISOString()}>{new Date(ms).toLocaleString()}</time>;
+import { Alert, Time } from './bits';
 
 /** A tenant's secret keys by prefix, with revoke (after a confirm) for the active ones. */
 export function SecretKeys({ d, tenant }: { d: Dashboard; tenant: TenantInfo }) {
@@ -32,8 +31,8 @@ export function SecretKeys({ d, tenant }: { d: Dashboard; tenant: TenantInfo }) 
               <th scope="row">
                 <code>{k.prefix}</code>
               </th>
-              <td>{when(k.createdAt)}</td>
-              <td class="revoked">{k.revokedAt ? when(k.revokedAt) : 'Active'}</td>
+              <td><Time ms={k.createdAt} /></td>
+              <td class="revoked">{k.revokedAt ? <Time ms={k.revokedAt} /> : 'Active'}</td>
               <td>
                 {!k.revokedAt && (
                   <button type="button" class="quiet" aria-label={`Revoke key ${k.prefix}`} onClick={() => revoke(k.prefix)}>
@@ -45,11 +44,7 @@ export function SecretKeys({ d, tenant }: { d: Dashboard; tenant: TenantInfo }) 
           ))}
         </tbody>
       </table>
-      {error.value && (
-        <p role="alert" class="error">
-          {error.value}
-        </p>
-      )}
+      <Alert message={error.value} />
     </>
   );
 }

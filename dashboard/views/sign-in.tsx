@@ -1,5 +1,6 @@
 import type { Dashboard } from '../state';
 import { formValues } from './form-values';
+import { Alert } from './bits';
 
 /** Asks for the admin token; shows why the last attempt or session ended. */
 export function SignIn({ d }: { d: Dashboard }) {
@@ -21,11 +22,7 @@ export function SignIn({ d }: { d: Dashboard }) {
         <p id="signin-hint" class="hint">
           The server's PARLEY_ADMIN_TOKEN, printed when it first started. It is kept in this browser tab only.
         </p>
-        {message && (
-          <p role="alert" class="error">
-            {message}
-          </p>
-        )}
+        <Alert message={message} />
         <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

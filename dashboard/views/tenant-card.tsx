@@ -4,6 +4,7 @@ import type { Dashboard } from '../state';
 import { EditTenant } from './edit-tenant';
 import { Moderation } from './moderation';
 import { SecretKeys } from './secret-keys';
+import { Alert } from './bits';
 
 /** One tenant: what the server stores for it, its keys, and the actions on it. */
 export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantInfo }) {
@@ -65,11 +66,7 @@ export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantInfo 
       <p role="status" class="hint">
         {status.value}
       </p>
-      {error.value && (
-        <p role="alert" class="error">
-          {error.value}
-        </p>
-      )}
+      <Alert message={error.value} />
       {moderating.value && <Moderation d={d} tenant={t} />}
       {editing.value && (
         <EditTenant

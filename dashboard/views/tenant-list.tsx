@@ -1,5 +1,6 @@
 import type { Dashboard } from '../state';
 import { TenantCard } from './tenant-card';
+import { Alert } from './bits';
 
 /** Every tenant, newest state from the server. */
 export function TenantList({ d }: { d: Dashboard }) {
@@ -12,11 +13,7 @@ export function TenantList({ d }: { d: Dashboard }) {
           Reload
         </button>
       </div>
-      {d.listError.value && (
-        <p role="alert" class="error">
-          {d.listError.value}
-        </p>
-      )}
+      <Alert message={d.listError.value} />
       {!list ? (
         <p aria-busy="true">Loading…</p>
       ) : list.length ? (
