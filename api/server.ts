@@ -26,7 +26,7 @@ import { createBans } from './chat/bans';
 import { createContentRules } from './chat/content-rules';
 import { createEventWebhooks } from './chat/event-webhooks';
 import { createPreSendHook } from './chat/pre-send';
-import { webhookSecret } from './chat/webhook-signing';
+import { createWebhookSigner, webhookSecret } from './chat/webhook-signing';
 import { createGateway, WS_PATH } from './ws/gateway';
 import type { BackpressureLimits } from './ws/transport';
 
@@ -116,9 +116,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const auth = createAuth({ tenants, sealer, now });
   const typing = createTypingTracker({ now });
   const secretFor = (tenantId: string) => webhookSecret(sealer.derive, tenantId);
-  const events = createEventWebhooks({ db, tenants, secretFor, now, log, intervalMs: opts.eventsIntervalMs, retryMs: opts.eventsRetryMs });
+  // One signer (it keeps a decoded secret per tenant) for the pre-send hook and the events.
+  const sign = createWebhookSigner(secretFor);
+  const events = createEventWebhooks({ db, tenants, sign, now, log, intervalMs: opts.eventsIntervalMs, retryMs: opts.eventsRetryMs });
   const bans = createBans({ db, now, onEvent: events.kick });
-  const preSend = createPreSendHook({ secretFor, log });
+  const preSend = createPreSendHook({ sign, log });
   const chat = createChatService({
     db,
     bus,

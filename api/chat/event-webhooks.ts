@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import * as q from '../db/webhook-events';
 import type { TenantDirectory } from './tenants';
-import { createWebhookSigner } from './webhook-signing';
+import type { WebhookSigner } from './webhook-signing';
 
 const LEASE_MS = 30_000;
 const SEND_TIMEOUT_MS = 5_000;
@@ -20,7 +20,8 @@ const KEEP_DELIVERED_MS = 7 * 86_400_000;
 export function createEventWebhooks(opts: {
   db: Db;
   tenants: TenantDirectory;
-  secretFor: (tenantId: string) => string;
+  /** Signs a request to a tenant (webhook-signing.ts). */
+  sign: WebhookSigner;
   now: () => number;
   log: (msg: string, err?: unknown) => void;
   intervalMs?: number;
@@ -29,7 +30,7 @@ export function createEventWebhooks(opts: {
 }) {
   const { db, now } = opts;
   const retryMs = opts.retryMs ?? 1000;
-  const sign = createWebhookSigner(opts.secretFor);
+  const { sign } = opts;
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { codePointLength } from '../protocol';
 import { ChatError } from './errors';
 import type { Tenant } from './tenants';
-import { createWebhookSigner } from './webhook-signing';
+import type { WebhookSigner } from './webhook-signing';
 
 /** What the tenant's backend answers to `message.pre_send` (an empty 2xx body is `allow`). */
 type Verdict = { action: 'allow' } | { action: 'reject'; reason?: string } | { action: 'replace'; text: string };
@@ -17,12 +17,12 @@ export type PreSendHook = ReturnType<typeof createPreSendHook>;
  * when `preSendFailOpen`, else refuses it: the tenant chooses availability or strictness.
  */
 export function createPreSendHook(opts: {
-  /** The tenant's `whsec_…` secret. */
-  secretFor: (tenantId: string) => string;
+  /** Signs a request to a tenant (webhook-signing.ts). */
+  sign: WebhookSigner;
   log: (msg: string, err?: unknown) => void;
   fetch?: typeof fetch;
 }) {
-  const sign = createWebhookSigner(opts.secretFor);
+  const { sign } = opts;
 
   async function ask(tenant: Tenant, room: string, msg: { id: string; user: string; name: string; text: string }): Promise<Verdict> {
     const s = tenant.settings;

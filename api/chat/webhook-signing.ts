@@ -21,3 +21,5 @@ export function createWebhookSigner(secretFor: (tenantId: string) => string) {
     };
   };
 }
+
+export type WebhookSigner = ReturnType<typeof createWebhookSigner>;

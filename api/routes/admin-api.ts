@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
 import { safeEqual } from '../chat/keys';
@@ -7,11 +6,9 @@ import { tenantView, type TenantDirectory } from '../chat/tenants';
 import type { TenantSettings } from '../db/schema';
 import { jsonBody } from './http-error';
 import { moderationRoutes } from './moderation';
+import { bad, bearer, limitBody } from './params';
 
-const bad = (message: string) => new ChatError('bad_request', message);
 
-/** The token of an `Authorization: Bearer …` header (the scheme is case-insensitive), or null. */
-const bearer = (h: string | undefined) => /^Bearer +(\S+) *$/i.exec(h ?? '')?.[1] ?? null;
 
 function tenantName(v: unknown): string {
   const name = typeof v === 'string' ? v.trim() : '';
@@ -25,6 +22,9 @@ function origins(v: unknown): string[] {
   return v as string[];
 }
 
+/** A webhook address: http(s), or empty for none. */
+const webhookUrl = (v: unknown) => v === '' || (typeof v === 'string' && v.length <= 2000 && /^https?:\/\/\S+$/.test(v));
+
 const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   guests: (v) => typeof v === 'boolean',
   maxTextLength: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 16_000,
@@ -33,10 +33,10 @@ const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   retentionDays: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 36_500,
   rejectExecutable: (v) => typeof v === 'boolean',
   profanity: (v) => v === 'off' || v === 'mask' || v === 'reject',
-  preSendUrl: (v) => v === '' || (typeof v === 'string' && v.length <= 2000 && /^https?:\/\/\S+$/.test(v)),
+  preSendUrl: webhookUrl,
   preSendTimeoutMs: (v) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 10_000,
   preSendFailOpen: (v) => typeof v === 'boolean',
-  eventsUrl: (v) => v === '' || (typeof v === 'string' && v.length <= 2000 && /^https?:\/\/\S+$/.test(v)),
+  eventsUrl: webhookUrl,
 };
 
 function settings(v: unknown): Partial<TenantSettings> {
@@ -65,17 +65,7 @@ export function adminRoutes(opts: {
     await next();
   });
   // Bodies here are a few hundred bytes; refuse to buffer a huge one.
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: (c) => {
-        // The rest of the body is not read, so this connection cannot carry another request.
-        c.header('Connection', 'close');
-        throw new ChatError('too_large', 'the body is larger than 64 KiB');
-      },
-    }),
-  );
+  app.use('*', limitBody(64 * 1024));
 
   app.post('/tenants', async (c) => {
     const body = await jsonBody(c);

@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Auth } from '../chat/auth';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
@@ -7,12 +6,10 @@ import type { Tenant, TenantDirectory } from '../chat/tenants';
 import { DEFAULTS, MESSAGE_ID_RE, ROOM_RE } from '../protocol';
 import { jsonBody } from './http-error';
 import { moderationRoutes } from './moderation';
-import { bad, intQuery, roomParam, str } from './params';
+import { bad, bearer, intQuery, limitBody, roomParam, str } from './params';
 
 type Env = { Variables: { tenant: Tenant; keyPrefix: string } };
 
-/** The token of an `Authorization: Bearer …` header (the scheme is case-insensitive), or null. */
-const bearer = (h: string | undefined) => /^Bearer +(\S+) *$/i.exec(h ?? '')?.[1] ?? null;
 
 // Far above what a valid request needs (a message at the highest maxTextLength, 16,000 code
 // points, is under 100 KiB as JSON), and low enough that one request cannot hog memory.
@@ -38,17 +35,7 @@ export function apiRoutes(opts: {
     await next();
   });
   // After the key check, so strangers cannot make the server buffer anything.
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        // The rest of the body is not read, so this connection cannot carry another request.
-        c.header('Connection', 'close');
-        throw new ChatError('too_large', `the body is larger than ${MAX_BODY_BYTES / 1024} KiB`);
-      },
-    }),
-  );
+  app.use('*', limitBody(MAX_BODY_BYTES));
 
   app.post('/tokens', async (c) => {
     const body = await jsonBody(c);

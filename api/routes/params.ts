@@ -1,3 +1,4 @@
+import { bodyLimit } from 'hono/body-limit';
 import { ChatError } from '../chat/errors';
 import { ROOM_RE } from '../protocol';
 
@@ -32,3 +33,17 @@ export function roomParam(room: string) {
   if (!ROOM_RE.test(room)) throw bad('room is malformed');
   return room;
 }
+
+/** The token of an `Authorization: Bearer …` header (the scheme is case-insensitive), or null. */
+export const bearer = (h: string | undefined) => /^Bearer +(\S+) *$/i.exec(h ?? '')?.[1] ?? null;
+
+/** Refuses a body over `bytes` with `too_large` before buffering it. */
+export const limitBody = (bytes: number) =>
+  bodyLimit({
+    maxSize: bytes,
+    onError: (c) => {
+      // The rest of the body is not read, so this connection cannot carry another request.
+      c.header('Connection', 'close');
+      throw new ChatError('too_large', `the body is larger than ${bytes / 1024} KiB`);
+    },
+  });

@@ -4,6 +4,7 @@ import { createSealer } from '../../api/chat/keys';
 import { createBans } from '../../api/chat/bans';
 import { createContentRules } from '../../api/chat/content-rules';
 import { createPreSendHook } from '../../api/chat/pre-send';
+import { createWebhookSigner } from '../../api/chat/webhook-signing';
 import { createRateLimiter } from '../../api/chat/rate-limit';
 import { createTenantDirectory } from '../../api/chat/tenants';
 import { createTypingTracker } from '../../api/chat/typing';
@@ -61,7 +62,7 @@ describe.each(backends())('retention on %s', (backend) => {
       limiter: createRateLimiter({ now: () => now }),
       rules: createContentRules(),
       bans: createBans({ db: database.db, now: () => now }),
-      preSend: createPreSendHook({ secretFor: () => `whsec_${Buffer.alloc(32).toString('base64')}`, log: () => {} }),
+      preSend: createPreSendHook({ sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`), log: () => {} }),
       now: () => now,
     });
     const keep = await tenants.create({ name: 'keep', origins: [] });

@@ -7,6 +7,7 @@ import { createSealer } from '../../api/chat/keys';
 import { createBans } from '../../api/chat/bans';
 import { createContentRules } from '../../api/chat/content-rules';
 import { createPreSendHook } from '../../api/chat/pre-send';
+import { createWebhookSigner } from '../../api/chat/webhook-signing';
 import { createRateLimiter } from '../../api/chat/rate-limit';
 import { createTenantDirectory } from '../../api/chat/tenants';
 import { createTypingTracker } from '../../api/chat/typing';
@@ -34,7 +35,7 @@ describe('HTTP API while the server drains', () => {
       limiter: createRateLimiter({ now }),
       rules: createContentRules(),
       bans: createBans({ db: database.db, now: now }),
-      preSend: createPreSendHook({ secretFor: () => `whsec_${Buffer.alloc(32).toString('base64')}`, log: () => {} }),
+      preSend: createPreSendHook({ sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`), log: () => {} }),
       now,
     });
     ({ secretKey } = await tenants.create({ name: 'drain', origins: [] }));
