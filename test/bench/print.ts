@@ -50,7 +50,6 @@ function fanoutRows(p: FanoutRow | undefined, b: FanoutRow | undefined): MetricR
   return rows;
 }
 
-/** (a): one table, Parley beside baseline. */
 /** (a): every round in one line each, then the full table of the round with the median CPU ratio. */
 export function printFanout(rounds: Results<FanoutRow>[]): void {
   const cpuRatio = (r: Results<FanoutRow>) => {

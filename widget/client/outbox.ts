@@ -35,7 +35,13 @@ export function createOutbox(o: { storage: KeyValue; key: string }): Outbox {
       items.push(item);
       write(items);
     },
-    remove: (id) => write(read().filter((i) => i.id !== id)),
+    // Called for every message seen (its event proves it stored): touch storage only when
+    // the id was ours.
+    remove(id) {
+      const items = read();
+      const left = items.filter((i) => i.id !== id);
+      if (left.length !== items.length) write(left);
+    },
     update: (id, patch) => write(read().map((i) => (i.id === id ? { ...i, ...patch } : i))),
   };
 }
