@@ -152,19 +152,10 @@ export function createChatService(opts: {
     ): Promise<HistoryPage> {
       const limit = q.limit ?? DEFAULTS.historyLimit;
       const forward = q.afterSeq !== undefined;
-      const keep = (r: msgs.MessageRow) => !blocked?.has(r.userId);
-      // Read pages until limit + 1 visible rows are found (blocked users' rows are skipped, and
-      // a page of only blocked rows must not look like the end or loop a resuming client).
-      const found: msgs.MessageRow[] = [];
-      let cursor = forward ? q.afterSeq! : Math.min(q.beforeSeq ?? q.upTo + 1, q.upTo + 1);
-      for (;;) {
-        const batch = forward
-          ? await msgs.messagesAfter(db, tenantId, room, cursor, q.upTo, limit + 1)
-          : await msgs.messagesBefore(db, tenantId, room, cursor, limit + 1);
-        for (const r of batch) if (keep(r) && found.length <= limit) found.push(r);
-        if (batch.length < limit + 1 || found.length > limit) break;
-        cursor = batch[batch.length - 1].seq;
-      }
+      // Blocked users' messages are left out in SQL, so one page of limit + 1 says hasMore.
+      const found = forward
+        ? await msgs.messagesAfter(db, tenantId, room, q.afterSeq!, q.upTo, limit + 1, blocked)
+        : await msgs.messagesBefore(db, tenantId, room, Math.min(q.beforeSeq ?? q.upTo + 1, q.upTo + 1), limit + 1, blocked);
       const hasMore = found.length > limit;
       const rows = found.slice(0, limit);
       if (!forward) rows.reverse();

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, notInArray, sql } from 'drizzle-orm';
 import { prepared, type Db } from './client';
 import { messages, rooms } from './schema';
 
@@ -137,21 +137,24 @@ async function storeBatchLocked(
 
 const visible = (tenantId: string, room: string) => and(eq(messages.tenantId, tenantId), eq(messages.room, room));
 
-/** The oldest `limit` messages with seq in (afterSeq, upTo]. */
-export const messagesAfter = (db: Db, tenantId: string, room: string, afterSeq: number, upTo: number, limit: number) =>
+/** Leaves out messages of `skip` users (the reader's blocks), as roomSnapshot does. */
+const notBy = (skip: ReadonlySet<string> | undefined) => (skip?.size ? notInArray(messages.userId, [...skip]) : undefined);
+
+/** The oldest `limit` messages with seq in (afterSeq, upTo], none by `skip` users. */
+export const messagesAfter = (db: Db, tenantId: string, room: string, afterSeq: number, upTo: number, limit: number, skip?: ReadonlySet<string>) =>
   db
     .select()
     .from(messages)
-    .where(and(visible(tenantId, room), gt(messages.seq, afterSeq), lte(messages.seq, upTo)))
+    .where(and(visible(tenantId, room), gt(messages.seq, afterSeq), lte(messages.seq, upTo), notBy(skip)))
     .orderBy(asc(messages.seq))
     .limit(limit);
 
-/** The newest `limit` messages with seq below `beforeSeq`, newest first. */
-export const messagesBefore = (db: Db, tenantId: string, room: string, beforeSeq: number, limit: number) =>
+/** The newest `limit` messages with seq below `beforeSeq`, newest first, none by `skip` users. */
+export const messagesBefore = (db: Db, tenantId: string, room: string, beforeSeq: number, limit: number, skip?: ReadonlySet<string>) =>
   db
     .select()
     .from(messages)
-    .where(and(visible(tenantId, room), lt(messages.seq, beforeSeq)))
+    .where(and(visible(tenantId, room), lt(messages.seq, beforeSeq), notBy(skip)))
     .orderBy(desc(messages.seq))
     .limit(limit);
 

@@ -140,6 +140,11 @@ describe.each(backends())('presence, typing and read receipts on %s', (backend) 
     expect(await page({ limit: 2 })).toEqual([['ba1', 'ba2'], false]);
     expect(await page({ lastSeq: 0, limit: 1 })).toEqual([['ba1'], true]);
     expect(await page({ lastSeq: 4, limit: 1 })).toEqual([['ba2'], false]);
+    // history and sync page the same way past the blocked author's messages.
+    const hist = await fresh.request({ type: 'history', room: 'b1', beforeSeq: 5, limit: 1 });
+    expect([hist.messages.map((x: Frame) => x.id), hist.hasMore]).toEqual([['ba1'], false]);
+    const sync = await fresh.request({ type: 'sync', room: 'b1', lastSeq: 0, limit: 1 });
+    expect([sync.messages.map((x: Frame) => x.id), sync.hasMore]).toEqual([['ba1'], true]);
     await a.request({ type: 'unblock', user: 'bm' });
     await m.request({ type: 'message', room: 'b1', id: 'bm4', text: 'visible' });
     await a.next((f) => f.type === 'message' && f.id === 'bm4');
