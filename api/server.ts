@@ -10,7 +10,7 @@ import { createChatService } from './chat/chat-service';
 import { createHub } from './chat/hub';
 import { createSealer, newToken } from './chat/keys';
 import { createMemoryPresence, type PresenceStore } from './chat/presence';
-import { createRateLimiter } from './chat/rate-limit';
+import { createMemoryRateLimiter } from './chat/rate-limit';
 import { createTenantDirectory } from './chat/tenants';
 import { createTypingTracker } from './chat/typing';
 import { openDatabase } from './db/client';
@@ -125,7 +125,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     db,
     bus,
     typing,
-    limiter: createRateLimiter({ now }),
+    limiter: createMemoryRateLimiter({ now }),
     rules: createContentRules(),
     bans,
     preSend,

@@ -11,7 +11,7 @@ import type { ContentRules } from './content-rules';
 import { ChatError } from './errors';
 import type { PreSendHook } from './pre-send';
 import { createMessageWriter } from './message-writer';
-import type { RateLimiter } from './rate-limit';
+import { messageKey, type RateLimiter } from './rate-limit';
 import type { Tenant } from './tenants';
 import type { TypingChange, TypingTracker } from './typing';
 
@@ -94,6 +94,8 @@ export function createChatService(opts: {
   const service = {
     writer,
     bans: opts.bans,
+    /** Shared token buckets for per-user limits (messages here; others may key their own). */
+    limiter: opts.limiter,
     publishTyping,
     /** Publishes an unordered room event (presence, typing, read). */
     publishEvent: (tenantId: string, room: string, kind: RoomEventKind, user: string, frame: object) =>
@@ -178,7 +180,8 @@ export function createChatService(opts: {
       if (codePointLength(text) > tenant.settings.maxTextLength)
         throw new ChatError('too_large', `text is longer than ${tenant.settings.maxTextLength} characters`);
       // The tenant's own backend (secret key) is trusted; people are rate-limited.
-      const wait = how.trusted ? 0 : opts.limiter.take(`${tenant.id}\u0000${who.id}`, tenant.settings.messagesPerSecond, tenant.settings.burst);
+      const limit = { rate: tenant.settings.messagesPerSecond, burst: tenant.settings.burst };
+      const wait = how.trusted ? 0 : await opts.limiter.take(tenant.id, messageKey(who.id), limit);
       if (wait) throw new ChatError('rate_limited', 'too many messages', { retryAfterMs: wait });
       // The tenant's backend goes through the same content rules as people (PROTOCOL.md), and
       // cannot post for a banned user either.

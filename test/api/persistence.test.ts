@@ -5,7 +5,7 @@ import { createBans } from '../../api/chat/bans';
 import { createContentRules } from '../../api/chat/content-rules';
 import { createPreSendHook } from '../../api/chat/pre-send';
 import { createWebhookSigner } from '../../api/chat/webhook-signing';
-import { createRateLimiter } from '../../api/chat/rate-limit';
+import { createMemoryRateLimiter } from '../../api/chat/rate-limit';
 import { createTenantDirectory } from '../../api/chat/tenants';
 import { createTypingTracker } from '../../api/chat/typing';
 import { createMemoryBus } from '../../api/bus/memory-bus';
@@ -59,7 +59,7 @@ describe.each(backends())('retention on %s', (backend) => {
       db: database.db,
       bus: createMemoryBus(),
       typing: createTypingTracker({ now: () => now }),
-      limiter: createRateLimiter({ now: () => now }),
+      limiter: createMemoryRateLimiter({ now: () => now }),
       rules: createContentRules(),
       bans: createBans({ db: database.db, now: () => now }),
       preSend: createPreSendHook({ sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`), log: () => {} }),

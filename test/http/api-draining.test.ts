@@ -8,7 +8,7 @@ import { createBans } from '../../api/chat/bans';
 import { createContentRules } from '../../api/chat/content-rules';
 import { createPreSendHook } from '../../api/chat/pre-send';
 import { createWebhookSigner } from '../../api/chat/webhook-signing';
-import { createRateLimiter } from '../../api/chat/rate-limit';
+import { createMemoryRateLimiter } from '../../api/chat/rate-limit';
 import { createTenantDirectory } from '../../api/chat/tenants';
 import { createTypingTracker } from '../../api/chat/typing';
 import { openDatabase, type Database } from '../../api/db/client';
@@ -32,7 +32,7 @@ describe('HTTP API while the server drains', () => {
       db: database.db,
       bus: createMemoryBus(),
       typing: createTypingTracker({ now }),
-      limiter: createRateLimiter({ now }),
+      limiter: createMemoryRateLimiter({ now }),
       rules: createContentRules(),
       bans: createBans({ db: database.db, now: now }),
       preSend: createPreSendHook({ sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`), log: () => {} }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryPresence } from '../../api/chat/presence';
-import { createRateLimiter } from '../../api/chat/rate-limit';
+import { createMemoryRateLimiter } from '../../api/chat/rate-limit';
 import { createTypingTracker, TYPING_TTL_MS } from '../../api/chat/typing';
 
 function clock(start = 1_000_000) {
@@ -58,13 +58,15 @@ describe('memory presence', () => {
 });
 
 describe('rate limiter', () => {
-  it('allows a burst, then refills at the rate', () => {
+  it('allows a burst, then refills at the rate, per tenant and key', async () => {
     const c = clock();
-    const l = createRateLimiter({ now: c.now });
-    for (let i = 0; i < 10; i++) expect(l.take('k', 5, 10)).toBe(0);
-    expect(l.take('k', 5, 10)).toBe(200);
+    const l = createMemoryRateLimiter({ now: c.now });
+    const limit = { rate: 5, burst: 10 };
+    for (let i = 0; i < 10; i++) expect(await l.take('t', 'k', limit)).toBe(0);
+    expect(await l.take('t', 'k', limit)).toBe(200);
+    expect(await l.take('t2', 'k', limit)).toBe(0);
     c.advance(200);
-    expect(l.take('k', 5, 10)).toBe(0);
-    expect(l.take('other', 5, 10)).toBe(0);
+    expect(await l.take('t', 'k', limit)).toBe(0);
+    expect(await l.take('t', 'other', limit)).toBe(0);
   });
 });
