@@ -132,7 +132,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     now,
     onEvent: events.kick,
   });
-  const hub = createHub({ bus, fillGap: chat.eventsBetween });
+  const hub = createHub({ bus, fillGap: chat.eventsBetween, readHead: async (t, r) => (await chat.roomHead(t, r)) ?? 0, log });
   const gateway = createGateway({
     chat,
     auth,
@@ -202,6 +202,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const stopped = new Promise<void>((r) => server.close(() => r()));
     (server as import('node:http').Server).closeAllConnections();
     await stopped;
+    hub.close();
     await bus.close();
     await presence.close();
     await events.stop();

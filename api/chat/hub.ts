@@ -13,15 +13,25 @@ export interface Subscriber {
 }
 
 interface HubRoom {
+  tenantId: string;
+  room: string;
   subs: Set<Subscriber>;
-  /** Highest seq delivered in this room on this server; -1 until known. */
-  lastSeq: number;
-  /** Messages that arrived ahead of a gap (another server published out of order). */
+  /** Highest seq this server has released in the room (every seq up to it is delivered or read); -1 until a join read the head. */
+  head: number;
+  /** Messages that arrived ahead of a gap, or before the head was known. */
   held: Map<number, RoomEvent>;
-  gapTimer: ReturnType<typeof setTimeout> | null;
+  /** Highest seq known to be committed (from held events or a re-sync); a fill reads up to it. */
+  want: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  filling: boolean;
+  /** Failed fills in a row, for the retry backoff. */
+  failures: number;
   /** Resolves once the bus delivers this room's events. */
   live: Promise<void>;
 }
+
+/** The most messages one gap fill reads. */
+const MAX_FILL = 500;
 
 const key = (tenantId: string, room: string) => `${tenantId}\u0000${room}`;
 
@@ -45,68 +55,126 @@ export function offer(sub: Subscriber, ev: RoomEvent): void {
   sub.deliver(ev);
 }
 
+export interface HubOptions {
+  bus: Bus;
+  /** Reads committed messages (as events) with seq in (after, upTo]; deleted ones are left out. */
+  fillGap: (tenantId: string, room: string, after: number, upTo: number) => Promise<RoomEvent[]>;
+  /** Reads a room's committed head seq (for a re-sync after the bus may have lost events). */
+  readHead: (tenantId: string, room: string) => Promise<number>;
+  /** How long a gap may wait for the bus to bring the missing event before the database is read. */
+  gapWaitMs?: number;
+  /** The longest wait between retries of a failed read. */
+  maxRetryMs?: number;
+  log: (msg: string, err?: unknown) => void;
+}
+
 /**
  * The rooms that have members on this server. Every room event, local or from the bus, comes
- * through here once and goes to each local member in seq order.
+ * through here once and goes to each local member in seq order. A message is released only
+ * when every seq before it was released or read from the database: the bus may delay, reorder
+ * or lose events (another server publishing late, a Redis restart, a server killed between
+ * commit and publish), and the database is the truth that fills whatever it did not bring.
  */
-export function createHub(opts: {
-  bus: Bus;
-  /** Reads committed messages (as events) to fill a gap the bus left; seq in (after, upTo]. */
-  fillGap?: (tenantId: string, room: string, after: number, upTo: number) => Promise<RoomEvent[]>;
-  gapWaitMs?: number;
-}) {
+export function createHub(opts: HubOptions) {
   const rooms = new Map<string, HubRoom>();
   const gapWaitMs = opts.gapWaitMs ?? 250;
+  const maxRetryMs = opts.maxRetryMs ?? 5000;
+  let fillErrors = 0;
 
   function fanOut(r: HubRoom, ev: RoomEvent) {
     for (const sub of r.subs) offer(sub, ev);
   }
 
-  function deliverOrdered(r: HubRoom, ev: RoomEvent) {
-    if (r.lastSeq >= 0 && ev.seq <= r.lastSeq) return;
-    if (r.lastSeq >= 0 && ev.seq > r.lastSeq + 1) {
-      r.held.set(ev.seq, ev);
-      if (!r.gapTimer) r.gapTimer = setTimeout(() => void fill(ev.tenantId, ev.room, r), gapWaitMs);
-      return;
-    }
-    r.lastSeq = ev.seq;
-    fanOut(r, ev);
-    // Release what was waiting behind this one.
-    for (let next = r.held.get(r.lastSeq + 1); next; next = r.held.get(r.lastSeq + 1)) {
+  /** Releases the held events that follow the head without a gap; schedules a fill for the rest. */
+  function drain(r: HubRoom) {
+    if (r.head < 0) return;
+    for (const [s] of r.held) if (s <= r.head) r.held.delete(s);
+    for (let next = r.held.get(r.head + 1); next; next = r.held.get(r.head + 1)) {
       r.held.delete(next.seq);
-      r.lastSeq = next.seq;
+      r.head = next.seq;
       fanOut(r, next);
     }
-    if (!r.held.size && r.gapTimer) {
-      clearTimeout(r.gapTimer);
-      r.gapTimer = null;
+    if (r.want <= r.head && !r.held.size) {
+      if (r.timer) clearTimeout(r.timer);
+      r.timer = null;
+      r.failures = 0;
+      return;
     }
+    schedule(r, gapWaitMs);
   }
 
-  async function fill(tenantId: string, room: string, r: HubRoom) {
-    r.gapTimer = null;
-    if (!r.held.size) return;
-    const upTo = Math.max(...r.held.keys());
-    const missing = opts.fillGap ? await opts.fillGap(tenantId, room, r.lastSeq, upTo).catch(() => []) : [];
-    for (const ev of missing) r.held.set(ev.seq, r.held.get(ev.seq) ?? ev);
-    // Whatever is still missing was never committed in order (cannot happen with one writer
-    // per room); skip the hole rather than stall the room.
-    const seqs = [...r.held.keys()].sort((a, b) => a - b);
-    for (const s of seqs) {
-      const ev = r.held.get(s)!;
-      r.held.delete(s);
-      if (s > r.lastSeq) {
-        r.lastSeq = s;
-        fanOut(r, ev);
-      }
+  function schedule(r: HubRoom, ms: number) {
+    if (r.timer || r.filling) return;
+    r.timer = setTimeout(() => void fill(r), ms);
+  }
+
+  async function fill(r: HubRoom) {
+    r.timer = null;
+    if (r.head < 0 || rooms.get(key(r.tenantId, r.room)) !== r) return;
+    let known = r.want;
+    for (const s of r.held.keys()) known = Math.max(known, s);
+    if (known <= r.head) return drain(r);
+    const after = r.head;
+    // A long outage can leave thousands behind: read them a page at a time.
+    const upTo = Math.min(known, after + MAX_FILL);
+    r.filling = true;
+    let read: RoomEvent[];
+    try {
+      read = await opts.fillGap(r.tenantId, r.room, after, upTo);
+    } catch (err) {
+      r.filling = false;
+      fillErrors++;
+      r.failures++;
+      opts.log(`gap fill failed for room ${r.room} of ${r.tenantId} (seq ${after + 1}..${upTo}, attempt ${r.failures}); retrying`, err);
+      if (rooms.get(key(r.tenantId, r.room)) === r) schedule(r, Math.min(maxRetryMs, gapWaitMs * 2 ** r.failures));
+      return;
     }
+    r.filling = false;
+    r.failures = 0;
+    if (rooms.get(key(r.tenantId, r.room)) !== r) return;
+    // Events that came over the bus during the read are still held: they are released here
+    // in order with what was read, or after it if they lie beyond `upTo`.
+    const fromDb = new Map(read.map((ev) => [ev.seq, ev]));
+    for (let s = r.head + 1; s <= upTo; s++) {
+      const ev = r.held.get(s) ?? fromDb.get(s);
+      r.held.delete(s);
+      r.head = s;
+      // A seq the read covered but did not return was deleted: nothing to deliver.
+      if (ev) fanOut(r, ev);
+    }
+    if (upTo < known) schedule(r, 0);
+    drain(r);
+  }
+
+  /** Reads a room's committed head and fills up to it; a failed read is retried with backoff. */
+  async function resyncRoom(r: HubRoom, attempt = 0): Promise<void> {
+    let head: number;
+    try {
+      head = await opts.readHead(r.tenantId, r.room);
+    } catch (err) {
+      fillErrors++;
+      opts.log(`re-sync of room ${r.room} of ${r.tenantId} failed (attempt ${attempt + 1}); retrying`, err);
+      const t = setTimeout(() => {
+        if (rooms.get(key(r.tenantId, r.room)) === r) void resyncRoom(r, attempt + 1);
+      }, Math.min(maxRetryMs, gapWaitMs * 2 ** (attempt + 1)));
+      t.unref?.();
+      return;
+    }
+    if (head <= r.want) return;
+    r.want = head;
+    if (r.head < 0 || r.filling || r.want <= r.head) return;
+    if (r.timer) clearTimeout(r.timer);
+    r.timer = null;
+    await fill(r);
   }
 
   opts.bus.onEvent((ev) => {
     const r = rooms.get(key(ev.tenantId, ev.room));
     if (!r) return;
-    if (ev.kind === 'message') deliverOrdered(r, ev);
-    else fanOut(r, ev);
+    if (ev.kind !== 'message') return fanOut(r, ev);
+    if (r.head >= 0 && ev.seq <= r.head) return;
+    r.held.set(ev.seq, ev);
+    drain(r);
   });
 
   return {
@@ -115,7 +183,18 @@ export function createHub(opts: {
       const k = key(tenantId, room);
       let r = rooms.get(k);
       if (!r) {
-        r = { subs: new Set(), lastSeq: -1, held: new Map(), gapTimer: null, live: opts.bus.subscribe(tenantId, room) };
+        r = {
+          tenantId,
+          room,
+          subs: new Set(),
+          head: -1,
+          held: new Map(),
+          want: 0,
+          timer: null,
+          filling: false,
+          failures: 0,
+          live: opts.bus.subscribe(tenantId, room),
+        };
         rooms.set(k, r);
       }
       r.subs.add(sub);
@@ -124,12 +203,17 @@ export function createHub(opts: {
 
     /** Ends a join's buffering: the member has history up to `headSeq`; replay what came since. */
     ready(tenantId: string, room: string, sub: Subscriber, headSeq: number) {
-      const r = rooms.get(key(tenantId, room));
-      if (r && r.lastSeq < 0) r.lastSeq = headSeq;
       const pending = sub.pending ?? [];
       sub.pending = null;
       sub.lastSeq = Math.max(sub.lastSeq, headSeq);
       for (const ev of pending) offer(sub, ev);
+      // The first join to read the head (after the bus was live) tells the room where to
+      // start: everything up to it is in that join's page, everything after comes live.
+      const r = rooms.get(key(tenantId, room));
+      if (r && r.head < 0) {
+        r.head = headSeq;
+        drain(r);
+      }
     },
 
     remove(tenantId: string, room: string, sub: Subscriber) {
@@ -137,10 +221,25 @@ export function createHub(opts: {
       const r = rooms.get(k);
       if (!r || !r.subs.delete(sub)) return;
       if (!r.subs.size) {
-        if (r.gapTimer) clearTimeout(r.gapTimer);
+        if (r.timer) clearTimeout(r.timer);
         rooms.delete(k);
         opts.bus.unsubscribe(tenantId, room);
       }
+    },
+
+    /**
+     * The bus may have lost events (it reconnected, or a server died between commit and
+     * publish): reads every room's head and fills up to it, even if no later event comes.
+     */
+    resync(): Promise<void> {
+      return Promise.all([...rooms.values()].map((r) => resyncRoom(r))).then(() => {});
+    },
+
+    stats: () => ({ rooms: rooms.size, fillErrors }),
+
+    close() {
+      for (const r of rooms.values()) if (r.timer) clearTimeout(r.timer);
+      rooms.clear();
     },
   };
 }
