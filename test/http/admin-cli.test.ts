@@ -21,9 +21,9 @@ interface Run {
 
 let bundle = '';
 
-// Spawning through tsx costs about a second of CPU per run (several under load), so most runs
-// use the same source built once by esbuild into plain JavaScript (the command imports only
-// node: modules, so the bundle is the source); `viaTsx` runs it exactly as `npm run admin` does.
+// Most runs use the source built once here by esbuild into plain JavaScript (the command imports
+// only node: modules, so the bundle is the source); `viaStart` runs it exactly as `npm run admin`
+// does: the launcher, which builds first if the compiled output is missing or stale.
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-cli-build-'));
   bundle = join(dir, 'admin.mjs');
@@ -32,11 +32,11 @@ beforeAll(async () => {
 });
 
 /** Runs the admin command with exactly the environment given. */
-function admin(args: string[], env: Record<string, string>, opts: { viaTsx?: boolean } = {}): Promise<Run> {
+function admin(args: string[], env: Record<string, string>, opts: { viaStart?: boolean } = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      opts.viaTsx ? ['--import', 'tsx', 'api/cli/admin.ts', ...args] : [bundle, ...args],
+      opts.viaStart ? ['api/deploy/start.mjs', 'admin', ...args] : [bundle, ...args],
       // Only PATH and what the test names: the developer's own PARLEY_* or DATA_DIR must not leak in.
       { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000 },
       (err, stdout, stderr) => {
@@ -85,7 +85,7 @@ describe.each(backends())('npm run admin on %s', (backend) => {
     const r = await admin(
       ['tenant:create', '--name', 'acme', '--origin', 'https://acme.example', '--origin', 'https://two.example', '--guests'],
       env,
-      { viaTsx: true },
+      { viaStart: true },
     );
     const t = oneJsonLine(r);
     expect(Object.keys(t).sort()).toEqual(['publishableKey', 'secretKey', 'tenantId']);
