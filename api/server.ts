@@ -14,6 +14,7 @@ import { createMemoryRateLimiter } from './chat/rate-limit';
 import { createTenantDirectory } from './chat/tenants';
 import { createTypingTracker } from './chat/typing';
 import { openDatabase } from './db/client';
+import { loggableError } from './db/query-error';
 import * as tenantsDb from './db/tenants';
 import { DEFAULTS } from './protocol';
 import { adminRoutes } from './routes/admin-api';
@@ -91,7 +92,9 @@ function secretFrom(given: string | undefined, dataDir: string | undefined, file
 
 /** The composition root: the only place that picks PGlite or Postgres, memory bus or Redis. */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
-  const log = opts.log ?? ((msg, err) => console.error(`[parley] ${msg}`, err ?? ''));
+  const sink = opts.log ?? ((msg, err) => console.error(`[parley] ${msg}`, err ?? ''));
+  // Every log line of the server passes here: query errors lose their parameters.
+  const log = (msg: string, err?: unknown) => sink(msg, err === undefined ? undefined : loggableError(err));
   const now = Date.now;
   const dataDir = opts.memory ? undefined : (opts.dataDir ?? './data');
   const admin = secretFrom(opts.adminToken, dataDir, 'admin-token');

@@ -1,6 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose';
-import { DEFAULTS } from '../protocol';
+import { DEFAULTS, isCleanText, textProblem } from '../protocol';
 import { ChatError } from './errors';
 import { newToken, type Sealer } from './keys';
 import type { Tenant, TenantDirectory } from './tenants';
@@ -23,6 +23,8 @@ const enc = new TextEncoder();
 
 const cleanName = (name: unknown, fallback: string) => {
   const s = typeof name === 'string' ? name.trim().slice(0, DEFAULTS.maxNameLength) : '';
+  // A name the tenant signed is still text a person chose: it must be storable (text.ts).
+  if (s && !isCleanText(s)) throw new ChatError('bad_request', `the token's name ${textProblem(s)}`);
   return s || fallback;
 };
 
@@ -54,6 +56,7 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
     // jose has no future-iat check: refuse tokens issued in the future.
     if (typeof payload.iat === 'number' && payload.iat > nowS() + CLOCK_TOLERANCE_S) throw unauthorized('token is not valid yet');
     if (typeof payload.sub !== 'string' || !payload.sub || payload.sub.length > 128) throw unauthorized('bad sub');
+    if (!isCleanText(payload.sub) || /\s/.test(payload.sub)) throw new ChatError('bad_request', "the token's sub is not a valid user id");
     return payload;
   }
 

@@ -29,26 +29,41 @@ export function createMessageWriter(opts: {
   let inFlight = 0;
   let idleWaiters: (() => void)[] = [];
 
+  function settle(tenantId: string, room: string, batch: Pending[], outcomes: StoreOutcome[]) {
+    const stored: { msg: NewMessage; seq: number; ts: number }[] = [];
+    outcomes.forEach((o, i) => {
+      if (o.kind === 'stored') stored.push({ msg: batch[i].msg, seq: o.seq, ts: o.ts });
+    });
+    // Acks first, then the broadcast: the sender learns its seq no later than the room.
+    outcomes.forEach((o, i) => batch[i].resolve(o));
+    if (stored.length) opts.onCommitted(tenantId, room, stored);
+  }
+
+  async function storeOne(tenantId: string, room: string, p: Pending) {
+    let outcomes: StoreOutcome[];
+    try {
+      outcomes = await storeBatch(opts.db, tenantId, room, [p.msg], opts.now());
+    } catch (err) {
+      return p.reject(err);
+    }
+    settle(tenantId, room, [p], outcomes);
+  }
+
   async function run(tenantId: string, room: string, k: string, q: RoomQueue) {
     q.busy = true;
     inFlight++;
     try {
       while (q.waiting.length) {
         const batch = q.waiting.splice(0, maxBatch);
-        let outcomes: StoreOutcome[];
         try {
-          outcomes = await storeBatch(opts.db, tenantId, room, batch.map((p) => p.msg), opts.now());
+          settle(tenantId, room, batch, await storeBatch(opts.db, tenantId, room, batch.map((p) => p.msg), opts.now()));
         } catch (err) {
-          for (const p of batch) p.reject(err);
-          continue;
+          // Known conflicts are handled inside storeBatch, so this is something else: one
+          // message the database cannot hold, or the database itself. Row by row, one bad
+          // message fails alone and everyone else's is stored (a dead database fails each).
+          if (batch.length === 1) batch[0].reject(err);
+          else for (const p of batch) await storeOne(tenantId, room, p);
         }
-        const stored: { msg: NewMessage; seq: number; ts: number }[] = [];
-        outcomes.forEach((o, i) => {
-          if (o.kind === 'stored') stored.push({ msg: batch[i].msg, seq: o.seq, ts: o.ts });
-        });
-        // Acks first, then the broadcast: the sender learns its seq no later than the room.
-        outcomes.forEach((o, i) => batch[i].resolve(o));
-        if (stored.length) opts.onCommitted(tenantId, room, stored);
       }
     } finally {
       q.busy = false;

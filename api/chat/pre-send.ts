@@ -35,10 +35,17 @@ export function createPreSendHook(opts: {
     });
     if (!res.ok) throw new Error(`pre-send webhook answered ${res.status}`);
     const text = await res.text();
-    const v = (text.trim() ? JSON.parse(text) : { action: 'allow' }) as Verdict;
+    // Answers are logged by size only: they may repeat the message (`replace`), and a
+    // SyntaxError's message quotes the input.
+    let v: Verdict;
+    try {
+      v = (text.trim() ? JSON.parse(text) : { action: 'allow' }) as Verdict;
+    } catch {
+      throw new Error(`pre-send webhook answered ${text.length} characters that are not JSON`);
+    }
     if (v.action === 'allow' || v.action === 'reject') return v;
     if (v.action === 'replace' && typeof v.text === 'string' && v.text.trim() && codePointLength(v.text) <= s.maxTextLength) return v;
-    throw new Error(`pre-send webhook answered ${text.slice(0, 100)}`);
+    throw new Error(`pre-send webhook answered an unknown verdict (${text.length} characters)`);
   }
 
   return {

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, lt, lte, notInArray, sql } from 'drizzle-orm';
 import { prepared, type Db } from './client';
+import { pgCode } from './query-error';
 import { messages, rooms } from './schema';
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -44,11 +45,6 @@ export async function storeBatch(db: Db, tenantId: string, room: string, batch: 
   return storeBatchLocked(db, tenantId, room, batch, ts);
 }
 
-/** The Postgres error code of a failed query (Drizzle wraps the driver's error as `cause`). */
-function pgCode(err: unknown): string | undefined {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e.code ?? e.cause?.code;
-}
 
 const fastInsertStatement = prepared<{ id: string; seq: unknown }>('parley_fast_insert', () => {
   const p = (name: string) => sql.placeholder(name);

@@ -1,6 +1,7 @@
 import type { ErrorCode } from './codes';
 import type { ClientFrame } from './frames';
 import { DEFAULTS, MESSAGE_ID_RE, ROOM_RE } from './limits';
+import { textProblem } from './text';
 
 /** What the decoder returns: a frame, or a coded error with the `rid` when one could be read. */
 export type Decoded =
@@ -10,8 +11,13 @@ export type Decoded =
 type Obj = Record<string, unknown>;
 type Check = (v: unknown) => string | null;
 
+// Every string field is clean text (text.ts) before any other rule looks at it.
 const str = (re?: RegExp, max = Infinity): Check => (v) =>
-  typeof v !== 'string' ? 'must be a string' : v.length > max ? `is longer than ${max}` : re && !re.test(v) ? 'is malformed' : null;
+  typeof v !== 'string'
+    ? 'must be a string'
+    : v.length > max
+      ? `is longer than ${max}`
+      : (textProblem(v) ?? (re && !re.test(v) ? 'is malformed' : null));
 const room = str(ROOM_RE);
 const msgId = str(MESSAGE_ID_RE);
 const userId = str(/^[^\s\u0000-\u001f]{1,128}$/);
@@ -52,7 +58,8 @@ export function validateFrame(value: unknown): Decoded {
   const o = value as Obj;
   let rid: string | undefined;
   if (o.rid !== undefined) {
-    if (typeof o.rid !== 'string' || o.rid.length > DEFAULTS.maxRidLength) return bad('rid must be a string of at most 64 characters');
+    if (typeof o.rid !== 'string' || o.rid.length > DEFAULTS.maxRidLength || textProblem(o.rid))
+      return bad('rid must be clean text of at most 64 characters');
     rid = o.rid;
   }
   const type = o.type;

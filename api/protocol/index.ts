@@ -4,4 +4,5 @@ export * from './codes';
 export * from './frames';
 export * from './limits';
 export * from './decode';
+export * from './text';
 export * from './admin';

@@ -4,6 +4,7 @@ import { ChatError } from '../chat/errors';
 import { safeEqual } from '../chat/keys';
 import { tenantView, type TenantDirectory } from '../chat/tenants';
 import type { TenantSettings } from '../db/schema';
+import { isCleanText } from '../protocol';
 import { jsonBody } from './http-error';
 import { moderationRoutes } from './moderation';
 import { bad, bearer, limitBody } from './params';
@@ -12,7 +13,7 @@ import { bad, bearer, limitBody } from './params';
 
 function tenantName(v: unknown): string {
   const name = typeof v === 'string' ? v.trim() : '';
-  if (!name || name.length > 100) throw bad('name must be 1 to 100 characters');
+  if (!name || name.length > 100 || !isCleanText(name)) throw bad('name must be 1 to 100 characters of clean text');
   return name;
 }
 

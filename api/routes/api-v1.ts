@@ -3,10 +3,10 @@ import type { Auth } from '../chat/auth';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
 import type { Tenant, TenantDirectory } from '../chat/tenants';
-import { DEFAULTS, MESSAGE_ID_RE, ROOM_RE } from '../protocol';
+import { DEFAULTS, isCleanText, MESSAGE_ID_RE, ROOM_RE } from '../protocol';
 import { jsonBody } from './http-error';
 import { moderationRoutes } from './moderation';
-import { bad, bearer, intQuery, limitBody, roomParam, str } from './params';
+import { bad, bearer, cleanText, intQuery, limitBody, roomParam, str } from './params';
 
 type Env = { Variables: { tenant: Tenant; keyPrefix: string } };
 
@@ -80,6 +80,7 @@ export function apiRoutes(opts: {
     const user = str(body, 'user', { max: 128 })!;
     const name = str(body, 'name', { max: DEFAULTS.maxNameLength, optional: true }) ?? user;
     if (typeof body.text !== 'string') throw bad('text is required');
+    cleanText(body.text, 'text');
     if (opts.draining?.()) throw new ChatError('internal', 'server shutting down; retry with the same id');
     const ack = await chat.post(tenant, { id: user, name, role: 'member', rooms: null, guest: false }, room, id, body.text, {
       trusted: true,
@@ -103,7 +104,7 @@ export function apiRoutes(opts: {
     const body = await jsonBody(c);
     if (body.private !== undefined && typeof body.private !== 'boolean') throw bad('private must be a boolean');
     const members = body.members;
-    if (members !== undefined && (!Array.isArray(members) || !members.every((m) => typeof m === 'string' && m && m.length <= 128)))
+    if (members !== undefined && (!Array.isArray(members) || !members.every((m) => typeof m === 'string' && m && m.length <= 128 && isCleanText(m))))
       throw bad('members must be a list of user ids');
     const r = await chat.putRoom(c.get('tenant').id, room, {
       private: body.private as boolean | undefined,

@@ -1,6 +1,6 @@
 import { bodyLimit } from 'hono/body-limit';
 import { ChatError } from '../chat/errors';
-import { ROOM_RE } from '../protocol';
+import { ROOM_RE, textProblem } from '../protocol';
 
 // Checks of what HTTP callers send, shared by the API's route files.
 
@@ -14,6 +14,13 @@ export function str(body: Record<string, unknown>, field: string, opts: { re?: R
   }
   if (typeof v !== 'string' || !v || v.length > (opts.max ?? 256) || (opts.re && !opts.re.test(v)))
     throw bad(`${field} is malformed`);
+  return cleanText(v, field);
+}
+
+/** `v` unchanged when it is clean text (protocol/text.ts), as the socket's decoder requires. */
+export function cleanText(v: string, field: string): string {
+  const problem = textProblem(v);
+  if (problem) throw bad(`${field} ${problem}`);
   return v;
 }
 
@@ -26,7 +33,7 @@ export function intQuery(v: string | undefined, field: string, min: number, max:
 
 export function userParam(user: string) {
   if (!user || user.length > 128) throw bad('user is malformed');
-  return user;
+  return cleanText(user, 'user');
 }
 
 export function roomParam(room: string) {
