@@ -22,6 +22,7 @@ import { apiRoutes } from './routes/api-v1';
 import { healthRoutes } from './routes/health';
 import { onError } from './routes/http-error';
 import { demoPage, dashboardPage } from './routes/pages';
+import { embedCheckRoutes } from './routes/embed-check';
 import { staticRoutes } from './routes/static';
 import { createBans } from './chat/bans';
 import { createContentRules } from './chat/content-rules';
@@ -160,6 +161,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   app.onError(onError(log));
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get(WS_PATH, gateway.route);
+  app.route('/', embedCheckRoutes({ tenants }));
   app.route('/v1', apiRoutes({ tenants, auth, chat, draining: () => gateway.draining }));
   app.route('/admin/api', adminRoutes({ tenants, chat, adminToken: admin.value, webhookSecret: secretFor }));
   app.route('/', staticRoutes({ demoPage: () => demoPage({ publishableKey: demoKey }), dashboardPage }));

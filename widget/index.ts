@@ -32,6 +32,7 @@ function start(script: HTMLScriptElement | null) {
   }
   const chat = createChat({
     url: socketUrl(o),
+    api: o.api,
     key: o.key,
     room: o.room,
     token: o.token,

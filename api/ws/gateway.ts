@@ -6,7 +6,9 @@ import type { Tenant } from '../chat/tenants';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { TenantDirectory } from '../chat/tenants';
 import { CLOSE } from '../protocol';
+import { checkEmbed } from './embed-rule';
 import { createNodeTransport } from './node-transport';
+import { createRefusalLog } from './refusal-log';
 import { createSession, type Session, type SessionDeps } from './session';
 import { BACKPRESSURE, type BackpressureLimits } from './transport';
 
@@ -38,12 +40,6 @@ function refuse(socket: Duplex, status: number, code: string, message: string) {
   );
 }
 
-/** Whether a browser page at `origin` may connect for a tenant. */
-export function originAllowed(origins: string[], origin: string | undefined): boolean {
-  if (!origin) return true;
-  return origins.includes('*') || origins.includes(origin);
-}
-
 /**
  * The WebSocket side of the server: the upgrade checks, the session of each connection, and one
  * periodic sweep for dead connections, slow consumers and typing expiry.
@@ -59,6 +55,7 @@ export function createGateway(opts: GatewayOptions) {
   const limits: BackpressureLimits = { ...BACKPRESSURE, ...opts.backpressure };
   let tooSlowClosed = 0;
   let draining = false;
+  const refused = createRefusalLog({ log: (msg) => opts.log(msg), now: opts.now });
 
   const deps: SessionDeps = {
     ...opts,
@@ -166,13 +163,19 @@ export function createGateway(opts: GatewayOptions) {
       if ((q < 0 ? url : url.slice(0, q)) !== WS_PATH) return refuse(socket, 404, 'not_found', 'no WebSocket endpoint here');
       if (draining) return refuse(socket, 503, 'internal', 'server is shutting down');
       const key = q < 0 ? '' : (new URLSearchParams(url.slice(q + 1)).get('key') ?? '');
-      const tenant = key ? await opts.tenants.byPublishableKey(key) : null;
-      if (!tenant) return refuse(socket, 401, 'unauthorized', 'unknown key');
-      if (!originAllowed(tenant.origins, req.headers.origin)) return refuse(socket, 403, 'forbidden', 'origin not allowed');
+      const origin = req.headers.origin;
+      // The same rule answers GET /v1/embed-check, which tells the widget why it was refused.
+      const check = await checkEmbed(opts.tenants, key, origin);
+      if (!check.ok) refused(check.reason, key, origin);
+      if (!check.ok && check.reason === 'unknown_key') return refuse(socket, 401, 'unauthorized', 'unknown key');
+      if (!check.ok && check.reason === 'origin_not_allowed') return refuse(socket, 403, 'forbidden', 'origin not allowed');
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
         socket.off('error', ignore);
-        accept(ws as Sock, tenant);
+        // A disabled tenant gets a socket that says so (4504: do not reconnect), not an HTTP
+        // error a client would retry.
+        if (!check.ok) return ws.close(CLOSE.revoked, 'tenant disabled');
+        accept(ws as Sock, check.tenant);
       });
     } catch (err) {
       opts.log('upgrade failed', err);
@@ -186,9 +189,6 @@ export function createGateway(opts: GatewayOptions) {
   function accept(ws: Sock, tenant: Tenant) {
     ws.on('error', onSocketError);
     if (draining) return ws.close(CLOSE.shuttingDown, 'shutting down');
-    // A disabled tenant gets a socket that says so (4504: do not reconnect), not an HTTP
-    // error a client would retry.
-    if (tenant.disabled) return ws.close(CLOSE.revoked, 'tenant disabled');
     const s = createSession(deps, tenant, createNodeTransport(ws, { now: opts.now, limits, onTooSlow, coalesceMs: opts.coalesceMs }));
     ws[SESSION] = s;
     sessions.add(s);

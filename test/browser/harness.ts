@@ -178,7 +178,8 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Saves a screenshot as a test artifact (test/artifacts/, gitignored). */
 export async function screenshot(page: Page, name: string) {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png` });
+  // Animations finished: a screenshot mid-fade would look broken when it is not.
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, animations: 'disabled' });
 }
 
 /** A room name no other test uses. */

@@ -1,5 +1,6 @@
 import { CLOSE, DEFAULTS, isTerminalClose, type ClientFrame, type ServerFrame } from '../../api/protocol';
 import { backoff } from './backoff';
+import type { Refusal } from './embed-check';
 
 /** The one state field of a connection. `connected` means `welcome` arrived, not "socket open". */
 export type ConnState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'stopped';
@@ -28,8 +29,13 @@ export interface ConnectionOptions {
   /** Guest display name. */
   name?: string;
   random?: () => number;
+  /**
+   * Asked after a socket that never opened (the browser hides the upgrade's HTTP status) and
+   * after 4504: a refusal stops for good, null (or a failure: the network) retries as usual.
+   */
+  diagnose?: () => Promise<Refusal | null>;
   onFrame(frame: ServerFrame): void;
-  onState?(state: ConnState, closeCode?: number): void;
+  onState?(state: ConnState, closeCode?: number, refusal?: Refusal): void;
 }
 
 export interface Connection {
@@ -72,10 +78,10 @@ export function createConnection(o: ConnectionOptions): Connection {
   let answerTimer: ReturnType<typeof setTimeout> | undefined;
   let healthyTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const setState = (next: ConnState, code?: number) => {
+  const setState = (next: ConnState, code?: number, refusal?: Refusal) => {
     if (next === state) return;
     state = next;
-    o.onState?.(next, code);
+    o.onState?.(next, code, refusal);
   };
 
   const clearTimers = () => {
@@ -132,7 +138,11 @@ export function createConnection(o: ConnectionOptions): Connection {
       return closed(1006);
     }
     expectAnswer();
-    s.onopen = () => s.send(JSON.stringify({ type: 'hello', token, name: o.name, batch: true }));
+    let opened = false;
+    s.onopen = () => {
+      opened = true;
+      s.send(JSON.stringify({ type: 'hello', token, name: o.name, batch: true }));
+    };
     s.onmessage = (e) => {
       // One frame may hold several objects separated by "\n" (we asked for `batch`).
       for (const line of String(e.data).split('\n')) {
@@ -151,7 +161,7 @@ export function createConnection(o: ConnectionOptions): Connection {
       if (ws !== s) return;
       ws = null;
       clearTimers();
-      closed(e.code);
+      closed(e.code, !opened);
     };
   };
 
@@ -170,15 +180,25 @@ export function createConnection(o: ConnectionOptions): Connection {
     o.onFrame(f);
   };
 
-  const stop = (code?: number) => {
+  const stop = (code?: number, refusal?: Refusal) => {
     gen++;
     drop();
-    setState('stopped', code);
+    setState('stopped', code, refusal);
   };
 
-  // The socket is gone (or never came): decide whether and when to try again.
-  const closed = (code: number) => {
+  // The socket is gone (or never came): ask why when it may be the site's setup, then retry or stop.
+  const closed = (code: number, unopened?: boolean) => {
     if (ended) return;
+    if (o.diagnose && (unopened || code === CLOSE.revoked)) {
+      const g = ++gen;
+      const then = (why: Refusal | null) => g === gen && (why ? stop(code, why) : retry(code));
+      o.diagnose().then(then, () => then(null));
+      return;
+    }
+    retry(code);
+  };
+
+  const retry = (code: number) => {
     if (isTerminalClose(code)) {
       // 4501 may only mean "token expired": try once with a renewed token.
       if (code !== CLOSE.authFailed || renew || !o.auth) return stop(code);

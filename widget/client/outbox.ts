@@ -10,6 +10,8 @@ export interface OutboxItem {
   ts: number;
   /** Set when the server refused it for good; the person can retry. */
   error?: ErrorCode;
+  /** The server's words for the refusal, shown under the message. */
+  reason?: string;
 }
 
 /** The outbox: unacknowledged messages, kept in storage so a reload or a crash loses nothing. */

@@ -1,39 +1,16 @@
 import { batch, computed, signal } from '@preact/signals';
 import { codePointLength, DEFAULTS, type ClientFrame, type Limits, type ServerFrame } from '../../api/protocol';
-import { createConnection, type ConnState, type SocketCtor } from '../client/connection';
+import { createConnection, type ConnState } from '../client/connection';
 import { createEmitter } from '../client/emitter';
+import { embedCheck } from '../client/embed-check';
 import { createIdentity } from '../client/identity';
 import { createOutbox, type OutboxItem } from '../client/outbox';
-import type { KeyValue } from '../client/storage';
+import type { ChatEvents, ChatOptions, Delivery } from './chat-types';
+import { createDeadEnd } from './dead-end';
 import { createMessageStore, type ChatMessage } from './messages';
 import { createTypingSender, createTypists } from './typing';
 
-export interface ChatOptions {
-  /** `ws(s)://host/v1/ws?key=pk_…` */
-  url: string;
-  /** The publishable key: names this site's storage entries. */
-  key: string;
-  room: string;
-  WebSocket: SocketCtor;
-  storage: KeyValue;
-  token?: string;
-  tokenUrl?: string;
-  name?: string;
-  fetch?: typeof fetch;
-  random?: () => number;
-}
-
-/** Shown state of an own message. */
-export type Delivery = 'sending' | 'sent' | 'seen' | 'failed';
-
-/** Events for `Parley.on`. */
-export interface ChatEvents {
-  message: ChatMessage;
-  unread: number;
-  status: ConnState;
-  open: undefined;
-  close: undefined;
-}
+export type { ChatEvents, ChatOptions, Delivery } from './chat-types';
 
 // rids of the answers we wait for; message frames use the message id as rid.
 const RID_JOIN = 'j';
@@ -66,6 +43,8 @@ export function createChat(o: ChatOptions) {
   const limits = signal<Limits>(DEFAULTS);
   /** A problem with the room itself (e.g. `forbidden`), shown in the panel. */
   const problem = signal('');
+  const deadEnd = createDeadEnd();
+  let refusalLine = '';
   let myName = o.name ?? '';
   let joined = false;
   // The resume point: highest seq such that everything up to it has arrived.
@@ -92,6 +71,8 @@ export function createChat(o: ChatOptions) {
   const catchUp = () => roomSend({ type: 'sync', rid: RID_SYNC, room, lastSeq: seen, limit: DEFAULTS.maxHistoryLimit });
 
   const onFrame = (f: ServerFrame) => {
+    const rid = f.type === 'error' ? f.rid : undefined;
+    deadEnd.frame(f, rid === RID_JOIN, !!rid && !!store.get(rid)?.pending);
     switch (f.type) {
       case 'welcome':
         me.value = f.user;
@@ -156,7 +137,6 @@ export function createChat(o: ChatOptions) {
         store.merge([{ id: f.id, seq: f.seq, ts: f.ts, user: me.value, name: myName, ...(f.text != null ? { text: f.text } : {}) }]);
         return;
       case 'error': {
-        const rid = f.rid;
         if (rid === RID_OLDER) loadingOlder.value = false;
         else if (rid === RID_SYNC) syncing = false;
         else if (rid === RID_JOIN) problem.value = f.message;
@@ -167,8 +147,9 @@ export function createChat(o: ChatOptions) {
           // protocol): the message stays "sending" and goes again, after a pause or the rejoin.
           if (f.code === 'rate_limited' || f.code === 'internal') setTimeout(() => transmit(item), f.retryAfterMs ?? 1500);
           else {
-            outbox.update(rid, { error: f.code });
-            store.merge([{ id: rid, error: f.code }]);
+            // The server's reason shows under the message: "Please do not say …", "You are muted …".
+            outbox.update(rid, { error: f.code, reason: f.message });
+            store.merge([{ id: rid, error: f.code, reason: f.message }]);
           }
         }
         return;
@@ -211,8 +192,18 @@ export function createChat(o: ChatOptions) {
     auth: identity.token,
     name: o.name,
     random: o.random,
+    diagnose: o.api
+      ? async () => {
+          const r = await embedCheck({ api: o.api!, key: o.key, fetch: o.fetch });
+          if (r) refusalLine = r.message;
+          return r && r.reason;
+        }
+      : undefined,
     onFrame,
-    onState(next) {
+    onState(next, code, refusal) {
+      deadEnd.state(next, code, refusal);
+      // One line for the site owner, in the console where they will look.
+      if (refusal) console.error(refusalLine);
       if (next !== 'connected') {
         joined = false;
         syncing = false;
@@ -247,6 +238,8 @@ export function createChat(o: ChatOptions) {
     loadingOlder,
     limits,
     problem,
+    dead: deadEnd.kind,
+    deadWhy: deadEnd.why,
     typists: typists.names,
     on: events.on,
     emit: events.emit,
@@ -269,8 +262,8 @@ export function createChat(o: ChatOptions) {
     retry(id: string) {
       const item = outbox.items(room).find((m) => m.id === id);
       if (!item) return;
-      outbox.update(id, { error: undefined });
-      store.merge([{ id, error: undefined }]);
+      outbox.update(id, { error: undefined, reason: undefined });
+      store.merge([{ id, error: undefined, reason: undefined }]);
       transmit(item);
     },
     typed: typing.typed,

@@ -14,6 +14,8 @@ export interface ChatMessage {
   pending?: boolean;
   /** Refused by the server; shown as failed with a retry button. */
   error?: ErrorCode;
+  /** The server's words for the refusal. */
+  reason?: string;
 }
 
 /** A change to one message, found by `id`; fields left out keep their value. */
@@ -46,7 +48,7 @@ export function createMessageStore(): MessageStore {
         const m: ChatMessage = { ts: 0, user: '', ...byId.get(p.id), ...p };
         // Stored means acknowledged: the same id arriving with a seq (as ack, live event or
         // history) replaces the local copy instead of showing twice.
-        if (m.seq != null) delete m.pending, delete m.error;
+        if (m.seq != null) delete m.pending, delete m.error, delete m.reason;
         if (m.deleted) delete m.text;
         byId.set(p.id, m);
       }

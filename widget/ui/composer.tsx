@@ -11,6 +11,7 @@ export function Composer({ ui }: { ui: Ui }) {
   const value = draft.value;
   const max = chat.limits.value.maxTextLength;
   const left = max - codePointLength(value);
+  const dead = chat.dead.value;
 
   const fit = () => {
     const t = box.current!;
@@ -23,7 +24,7 @@ export function Composer({ ui }: { ui: Ui }) {
   }, []);
 
   const submit = () => {
-    if (left >= 0 && chat.send(value)) {
+    if (!dead && left >= 0 && chat.send(value)) {
       draft.value = '';
       requestAnimationFrame(fit);
     }
@@ -31,6 +32,11 @@ export function Composer({ ui }: { ui: Ui }) {
 
   return (
     <>
+      {dead && (
+        <div class="dead" role="status">
+          {(dead === 'muted' && chat.deadWhy.value) || text[dead]}
+        </div>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -43,6 +49,8 @@ export function Composer({ ui }: { ui: Ui }) {
           aria-label={text.message}
           placeholder={text.placeholder}
           value={value}
+          // Disabled, not emptied: what the visitor typed stays in the box.
+          disabled={!!dead}
           onInput={(e) => {
             draft.value = e.currentTarget.value;
             chat.typed();
@@ -56,7 +64,7 @@ export function Composer({ ui }: { ui: Ui }) {
             }
           }}
         />
-        <button type="submit" class="send" aria-label={text.send} disabled={!value.trim() || left < 0}>
+        <button type="submit" class="send" aria-label={text.send} disabled={!!dead || !value.trim() || left < 0}>
           {sendIcon()}
         </button>
       </form>

@@ -95,7 +95,9 @@ export function MessageList({ ui }: { ui: Ui }) {
     >
       {chat.loadingOlder.value && <div class="note">{text.loading}</div>}
       {items}
-      {!list.length && <div class="note">{chat.problem.value || (state === 'connected' ? text.empty : text[state === 'stopped' ? 'stopped' : 'connecting'])}</div>}
+      {!list.length && !chat.dead.value && (
+        <div class="note">{chat.problem.value || (state === 'connected' ? text.empty : text[state === 'stopped' ? 'stopped' : 'connecting'])}</div>
+      )}
     </div>
   );
 }

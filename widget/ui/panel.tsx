@@ -7,16 +7,20 @@ import type { Ui } from './ui-state';
 /** The open chat: header, messages, typing line and composer. */
 export function Panel({ ui, close }: { ui: Ui; close(): void }) {
   const { chat, text } = ui;
-  const state = chat.status.value;
-  const label = state === 'connected' ? fmt(text.online, { n: chat.online.value }) : text[state];
+  const dead = chat.dead.value;
+  // A dead end shows no live presence: the composer's line says what is wrong.
+  const state = dead && dead !== 'muted' ? 'stopped' : chat.status.value;
+  const label = dead && state === 'stopped' ? '' : state === 'connected' ? fmt(text.online, { n: chat.online.value }) : text[state];
   return (
     <div class="panel" id="parley-panel" role="dialog" aria-labelledby="parley-title" data-state={state}>
       <header>
         <div>
           <h2 id="parley-title">{text.title}</h2>
-          <div class="state" role="status">
-            {label}
-          </div>
+          {label && (
+            <div class="state" role="status">
+              {label}
+            </div>
+          )}
         </div>
         <button type="button" class="x" aria-label={text.close} onClick={close}>
           {closeIcon()}

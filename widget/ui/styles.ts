@@ -58,6 +58,9 @@ textarea:focus{outline:none;border-color:var(--parley-accent)}
 .send{width:40px;height:40px;flex:none;border:0;border-radius:50%;padding:0;display:flex;align-items:center;justify-content:center;background:var(--parley-accent);color:var(--parley-accent-text)}
 .send:disabled{opacity:.45;cursor:default}
 .send svg{width:20px;height:20px}
+.dead{padding:8px 14px 0;font-size:13px;color:var(--parley-danger);border-top:1px solid var(--parley-border)}
+.dead+form{border-top:0}
+textarea:disabled{opacity:.6}
 .count{padding:0 14px 6px;font-size:11px;color:var(--parley-muted);text-align:right}
 .over{color:var(--parley-danger)}
 @media (max-width:480px){.panel{inset:0!important;width:auto;height:auto;border-radius:0}.open .launcher{display:none}}

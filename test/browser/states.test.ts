@@ -1,0 +1,7 @@
+import { useBrowserEnv } from './harness';
+import { misconfigSuite } from './misconfig-suite';
+
+// The widget's states beyond plain chatting (misconfiguration, refusals, dead ends, unread,
+// conversations, languages), in real Chromium against a real server: one server and browser.
+const env = useBrowserEnv();
+misconfigSuite(env);
