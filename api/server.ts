@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Bus } from './bus/bus';
+import { createMemoryControl, createRedisControl, type ControlBus } from './bus/control';
 import { createMemoryBus } from './bus/memory-bus';
 import { createAuth } from './chat/auth';
 import { createChatService } from './chat/chat-service';
@@ -54,6 +55,8 @@ export interface ServerOptions {
   backpressure?: Partial<BackpressureLimits>;
   /** How long room events may wait to share one write to a socket; 0 writes every turn. */
   coalesceMs?: number;
+  /** How often open connections re-read their tenants in case a pushed change was lost (default 30 s). */
+  tenantPollMs?: number;
   /** How often undelivered event webhooks are looked for (default 1 s), and the first retry delay. */
   eventsIntervalMs?: number;
   eventsRetryMs?: number;
@@ -106,28 +109,32 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const { db } = database;
   let bus: Bus;
   let presence: PresenceStore;
+  let control: ControlBus;
   if (opts.redisUrl) {
     const { createRedisBus } = await import('./bus/redis-bus');
     const { createRedisPresence } = await import('./chat/redis-presence');
     bus = await createRedisBus({ url: opts.redisUrl, log });
     presence = createRedisPresence({ url: opts.redisUrl, heartbeatMs });
+    control = await createRedisControl({ url: opts.redisUrl, log });
   } else {
     bus = createMemoryBus();
     presence = createMemoryPresence();
+    control = createMemoryControl({ log });
   }
   const sealer = createSealer(master.value);
-  const tenants = createTenantDirectory({ db, sealer, now });
+  const tenants = createTenantDirectory({ db, sealer, control, now });
   const auth = createAuth({ tenants, sealer, now });
   const typing = createTypingTracker({ now });
   const secretFor = (tenantId: string) => webhookSecret(sealer.derive, tenantId);
   // One signer (it keeps a decoded secret per tenant) for the pre-send hook and the events.
   const sign = createWebhookSigner(secretFor);
   const events = createEventWebhooks({ db, tenants, sign, now, log, intervalMs: opts.eventsIntervalMs, retryMs: opts.eventsRetryMs });
-  const bans = createBans({ db, now, onEvent: events.kick });
+  const bans = createBans({ db, now, control, onEvent: events.kick });
   const preSend = createPreSendHook({ sign, log });
   const chat = createChatService({
     db,
     bus,
+    control,
     typing,
     limiter: createMemoryRateLimiter({ now }),
     rules: createContentRules(),
@@ -144,6 +151,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     presence,
     typing,
     tenants,
+    control,
+    tenantPollMs: opts.tenantPollMs,
     heartbeatMs,
     maxFrameBytes: opts.maxFrameBytes ?? DEFAULTS.maxFrameBytes,
     helloTimeoutMs: opts.helloTimeoutMs ?? DEFAULTS.helloTimeoutMs,
@@ -209,6 +218,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await stopped;
     hub.close();
     await bus.close();
+    await control.close();
     await presence.close();
     await events.stop();
     await database.close();

@@ -1,3 +1,4 @@
+import type { ControlBus } from '../bus/control';
 import type { Db } from '../db/client';
 import * as q from '../db/bans';
 import { enqueueEvent } from '../db/webhook-events';
@@ -16,15 +17,25 @@ const CACHE_MS = 2000;
 /**
  * Users banned from a tenant. A banned user's `hello` is answered with 4503, their open
  * sockets are closed with 4503, and nothing they send is stored, over the socket or over the
- * tenant's HTTP API. Every hello and message asks, so each tenant's list is cached briefly;
- * a ban made on another server takes effect here within seconds.
+ * tenant's HTTP API. Every hello and message asks, so each tenant's list is cached briefly; a
+ * ban or unban is pushed over the control bus, which drops the cache on every server (and the
+ * gateway closes the user's sockets there).
  */
-export function createBans(opts: { db: Db; now: () => number; /** Called after an event webhook was recorded. */ onEvent?: () => void }) {
-  const { db, now } = opts;
+export function createBans(opts: {
+  db: Db;
+  now: () => number;
+  control: ControlBus;
+  /** Called after an event webhook was recorded. */
+  onEvent?: () => void;
+}) {
+  const { db, now, control } = opts;
   // Per tenant: the bans read at `at`, or the read under way (so the messages and hellos that
   // arrive while it runs share it instead of each starting one).
   const cache = new Map<string, { at: number; bans: Promise<Map<string, Ban>> }>();
-  const listeners: ((tenantId: string, userId: string) => void)[] = [];
+  control.on((ev) => {
+    if (ev === 'resync') cache.clear();
+    else if (ev.kind === 'bans' || ev.kind === 'tenant') cache.delete(ev.tenantId);
+  });
 
   function current(tenantId: string): Promise<Map<string, Ban>> {
     const hit = cache.get(tenantId);
@@ -39,10 +50,6 @@ export function createBans(opts: { db: Db; now: () => number; /** Called after a
   const active = (b: Ban | undefined) => !!b && (b.until === null || b.until > now());
 
   return {
-    /** Calls `fn` when this server bans someone (the gateway closes their sockets at once). */
-    onBanned(fn: (tenantId: string, userId: string) => void) {
-      listeners.push(fn);
-    },
     async isBanned(tenantId: string, userId: string): Promise<boolean> {
       return active((await current(tenantId)).get(userId));
     },
@@ -59,9 +66,8 @@ export function createBans(opts: { db: Db; now: () => number; /** Called after a
         await q.putBan(tx, tenant.id, userId, { reason: ban.reason, until: ban.until, at });
         if (url) await enqueueEvent(tx, tenant.id, 'user.banned', { ...ban }, at);
       });
-      cache.delete(tenant.id);
       if (url) opts.onEvent?.();
-      for (const fn of listeners) fn(tenant.id, userId);
+      await control.publish({ tenantId: tenant.id, kind: 'bans', subject: userId });
       return ban;
     },
     async unban(tenant: Tenant, userId: string): Promise<boolean> {
@@ -71,8 +77,8 @@ export function createBans(opts: { db: Db; now: () => number; /** Called after a
         if (gone && url) await enqueueEvent(tx, tenant.id, 'user.unbanned', { user: userId }, now());
         return gone;
       });
-      cache.delete(tenant.id);
       if (had && url) opts.onEvent?.();
+      await control.publish({ tenantId: tenant.id, kind: 'bans', subject: userId });
       return had;
     },
   };

@@ -1,4 +1,5 @@
 import type { Bus, RoomEvent, RoomEventKind } from '../bus/bus';
+import type { ControlBus } from '../bus/control';
 import type { Db } from '../db/client';
 import * as msgs from '../db/messages';
 import * as reads from '../db/reads';
@@ -46,6 +47,8 @@ const forbidden = () => new ChatError('forbidden', 'this room is private');
 export function createChatService(opts: {
   db: Db;
   bus: Bus;
+  /** Tells every server that a user's blocks or a room's members changed. */
+  control: ControlBus;
   typing: TypingTracker;
   limiter: RateLimiter;
   rules: ContentRules;
@@ -254,16 +257,31 @@ export function createChatService(opts: {
       }));
     },
 
+    /** Blocks or unblocks; resolves once the blocker's sockets on this server follow (the others are told). */
     async setBlock(tenantId: string, who: Identity, user: string, on: boolean) {
       if (user === who.id) throw new ChatError('bad_request', 'you cannot block yourself');
       await reads.setBlock(db, tenantId, who.id, user, on);
+      await opts.control.publish({ tenantId, kind: 'blocks', subject: who.id });
     },
 
     blockedBy: (tenantId: string, userId: string) => reads.blockedBy(db, tenantId, userId),
 
-    /** Sets a room's privacy and members (HTTP API). */
-    putRoom: (tenantId: string, room: string, patch: { private?: boolean; members?: string[] }) =>
-      roomsDb.putRoom(db, tenantId, room, patch),
+    /**
+     * Sets a room's privacy and members (HTTP API). Every server then re-checks the sockets in
+     * the room (this one before the request answers): whoever may no longer be there is put out.
+     */
+    async putRoom(tenantId: string, room: string, patch: { private?: boolean; members?: string[] }) {
+      const r = await roomsDb.putRoom(db, tenantId, room, patch);
+      await opts.control.publish({ tenantId, kind: 'room', subject: room });
+      return r;
+    },
+
+    /** Whether the user may be in the room now (a room that does not exist is public). */
+    async mayEnter(tenantId: string, who: Identity, room: string): Promise<boolean> {
+      if (grants(who, room)) return true;
+      const row = await roomsDb.getRoom(db, tenantId, room);
+      return !row?.private || (await roomsDb.isMember(db, tenantId, room, who.id));
+    },
 
     /** Deletes a tenant's messages older than its retention. */
     async purge(tenant: Tenant): Promise<number> {

@@ -1,3 +1,4 @@
+import type { ControlBus } from '../bus/control';
 import type { Db } from '../db/client';
 import { DEFAULT_SETTINGS, type TenantSettings } from '../db/schema';
 import * as q from '../db/tenants';
@@ -44,34 +45,33 @@ function toTenant(row: q.TenantRow): Tenant {
 }
 
 /**
- * The tenants and their keys, cached briefly: every upgrade and every token check reads them,
- * and a revocation or settings change must still take effect within seconds on every server.
+ * The tenants and their keys, cached briefly: every upgrade and every token check reads them.
+ * A change is pushed to every server over the control bus, which drops the caches there before
+ * anything else handles it, so a revocation or settings change takes effect everywhere at once.
  */
-export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () => number }) {
-  const { db, sealer } = opts;
+export function createTenantDirectory(opts: { db: Db; sealer: Sealer; control: ControlBus; now?: () => number }) {
+  const { db, sealer, control } = opts;
   const now = opts.now ?? Date.now;
   const byPk = new Map<string, { at: number; tenant: Tenant | null }>();
   const keysCache = new Map<string, { at: number; keys: TenantKey[] }>();
 
   const fresh = (at: number) => now() - at < CACHE_MS;
-  const listeners: ((tenantId: string) => Promise<void>)[] = [];
-  /** Drops cached tenants; with a tenant id, waits until listeners have applied its change. */
-  const invalidate = async (tenantId?: string) => {
+  control.on((ev) => {
+    if (ev !== 'resync' && ev.kind !== 'tenant') return;
     byPk.clear();
     keysCache.clear();
-    if (tenantId) await Promise.all(listeners.map((l) => l(tenantId)));
-  };
+  });
+  /** Tells every server (this one first, before it answers) that the tenant changed. */
+  const changed = (tenantId: string) => control.publish({ tenantId, kind: 'tenant', subject: '' });
   const sealKey = () => {
     const { key, prefix } = newSecretKey();
     return { key, prefix, hash: hashSecret(key), sealed: sealer.seal(key) };
   };
 
   return {
-    invalidate,
-
-    /** Calls `fn` after this server changes a tenant (settings, keys); other servers poll. */
+    /** Calls `fn` after a tenant changes (settings, keys) on any server, this one before it answers. */
     onChange(fn: (tenantId: string) => Promise<void>) {
-      listeners.push(fn);
+      control.on((ev) => (ev !== 'resync' && ev.kind === 'tenant' ? fn(ev.tenantId) : undefined));
     },
 
     /** The active tenant owning a publishable key, or null. */
@@ -144,7 +144,7 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
       // Nothing to change is not an error: answer the tenant as it is.
       if (Object.values(set).every((v) => v === undefined)) return toTenant(current);
       const row = await q.updateTenant(db, tenantId, set);
-      await invalidate(tenantId);
+      await changed(tenantId);
       return toTenant(row!);
     },
 
@@ -152,13 +152,13 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; now?: () =
       if (!(await q.tenantById(db, tenantId))) throw new ChatError('not_found', 'no such tenant');
       const sk = sealKey();
       await q.insertSecretKey(db, tenantId, sk);
-      await invalidate(tenantId);
+      await changed(tenantId);
       return { secretKey: sk.key, prefix: sk.prefix };
     },
 
     async revokeSecretKey(tenantId: string, prefix: string) {
       if (!(await q.revokeSecretKey(db, tenantId, prefix))) throw new ChatError('not_found', 'no such active key');
-      await invalidate(tenantId);
+      await changed(tenantId);
     },
   };
 }

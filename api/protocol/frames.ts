@@ -88,7 +88,7 @@ export type ServerFrame =
   | (Base & { type: 'ack'; room?: string; id?: string; user?: string; seq?: number; ts?: number; duplicate?: true; text?: string })
   | (Base & { type: 'history'; room: string; messages: WireMessage[]; hasMore: boolean; headSeq: number })
   | (Base & { type: 'pong'; ts: number })
-  | (Base & { type: 'error'; code: ErrorCode; message: string; retryAfterMs?: number })
+  | (Base & { type: 'error'; code: ErrorCode; message: string; retryAfterMs?: number; room?: string })
   | { type: 'message'; room: string; id: string; seq: number; ts: number; user: string; name: string; text: string }
   | { type: 'deleted'; room: string; id: string; seq: number }
   | { type: 'typing'; room: string; user: string; name: string; active: boolean }

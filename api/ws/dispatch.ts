@@ -61,11 +61,8 @@ export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
       return s.send({ type: 'ack', room: f.room, id: f.id, ...rid });
     case 'block':
     case 'unblock': {
+      // Resolves once this user's sockets here follow it; the other servers are told.
       await deps.chat.setBlock(tenant.id, who, f.user, f.type === 'block');
-      const next = new Set(s.blocked);
-      if (f.type === 'block') next.add(f.user);
-      else next.delete(f.user);
-      deps.onBlocksChanged(tenant.id, who.id, next);
       return s.send({ type: 'ack', user: f.user, ...rid });
     }
   }

@@ -5,20 +5,24 @@ import type { Context } from 'hono';
 import type { Tenant } from '../chat/tenants';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { TenantDirectory } from '../chat/tenants';
+import type { ControlBus } from '../bus/control';
 import { CLOSE } from '../protocol';
 import { checkEmbed } from './embed-rule';
 import { createNodeTransport } from './node-transport';
 import { createRefusalLog } from './refusal-log';
 import { createSession, type Session, type SessionDeps } from './session';
+import { createTenantSync } from './tenant-sync';
 import { BACKPRESSURE, type BackpressureLimits } from './transport';
 
-export interface GatewayOptions extends Omit<SessionDeps, 'onBlocksChanged' | 'draining'> {
+export interface GatewayOptions extends Omit<SessionDeps, 'draining'> {
   tenants: TenantDirectory;
   helloTimeoutMs: number;
   /** How often the one sweep looks for dead, slow and expired things. */
   sweepMs: number;
-  /** How often open connections pick up tenant changes made on other servers. */
-  tenantRefreshMs?: number;
+  /** Tenant changes from every server (tenant-sync.ts). */
+  control: ControlBus;
+  /** How often open connections re-read their tenants, in case a control event was lost. */
+  tenantPollMs?: number;
   backpressure?: Partial<BackpressureLimits>;
   /** How long room events may wait to share one write to a socket (see node-transport). */
   coalesceMs?: number;
@@ -60,9 +64,6 @@ export function createGateway(opts: GatewayOptions) {
   const deps: SessionDeps = {
     ...opts,
     draining: () => draining,
-    onBlocksChanged(tenantId, userId, blocked) {
-      for (const s of sessions) if (s.tenant.id === tenantId && s.user?.id === userId) s.setBlocked(blocked);
-    },
   };
 
   function sweep() {
@@ -93,54 +94,14 @@ export function createGateway(opts: GatewayOptions) {
   const timer = setInterval(sweep, opts.sweepMs);
   timer.unref();
 
-  /**
-   * Brings open connections in line with their tenant: new settings apply at once, a disabled
-   * tenant closes with 4504, and a revoked key closes the sockets whose token it signed (4501).
-   * Runs when this server changes a tenant and every few seconds for changes made elsewhere.
-   */
-  async function refreshTenants(only?: string) {
-    const byTenant = new Map<string, Session[]>();
-    for (const s of sessions) {
-      if (only && s.tenant.id !== only) continue;
-      const list = byTenant.get(s.tenant.id) ?? [];
-      list.push(s);
-      byTenant.set(s.tenant.id, list);
-    }
-    for (const [tenantId, list] of byTenant) {
-      const t = await opts.tenants.byId(tenantId);
-      if (!t || t.disabled) {
-        for (const s of list) s.transport.close(CLOSE.revoked, 'tenant disabled');
-        continue;
-      }
-      const active = new Set((await opts.tenants.activeKeys(tenantId)).map((k) => k.prefix));
-      const banned = new Set((await opts.chat.bans.list(tenantId)).map((b) => b.user));
-      for (const s of list) {
-        if (s.user && banned.has(s.user.id)) {
-          banish(s);
-          continue;
-        }
-        s.setTenant(t);
-        const prefix = s.user?.keyPrefix;
-        if (prefix && !active.has(prefix)) s.revoke();
-      }
-    }
-  }
-  function banish(s: Session) {
-    s.send({ type: 'error', code: 'forbidden', message: 'you are banned from this site' });
-    s.transport.close(CLOSE.banned, 'banned');
-  }
-  // A ban made on this server closes the user's sockets before its request answers; the
-  // other servers find it on their next refresh.
-  opts.chat.bans.onBanned((tenantId, userId) => {
-    for (const s of sessions) if (s.tenant.id === tenantId && s.user?.id === userId) banish(s);
+  const sync = createTenantSync({
+    sessions,
+    tenants: opts.tenants,
+    chat: opts.chat,
+    control: opts.control,
+    pollMs: opts.tenantPollMs ?? 30_000,
+    log: opts.log,
   });
-  // The admin request that changed the tenant answers once this server's sockets follow it.
-  opts.tenants.onChange((tenantId) => refreshTenants(tenantId).catch((err) => opts.log('tenant refresh failed', err)));
-  const tenantTimer = setInterval(
-    () => void refreshTenants().catch((err) => opts.log('tenant refresh failed', err)),
-    opts.tenantRefreshMs ?? 5000,
-  );
-  tenantTimer.unref();
 
   async function closeSession(s: Session) {
     if (!sessions.delete(s)) return;
@@ -233,14 +194,14 @@ export function createGateway(opts: GatewayOptions) {
     drain() {
       draining = true;
       clearInterval(timer);
-      clearInterval(tenantTimer);
+      sync.stop();
     },
     get draining() {
       return draining;
     },
     async close() {
       clearInterval(timer);
-      clearInterval(tenantTimer);
+      sync.stop();
       for (const s of [...sessions]) {
         s.transport.close(CLOSE.shuttingDown, 'server shutting down');
         await closeSession(s);

@@ -21,8 +21,6 @@ export interface SessionDeps {
   now: () => number;
   /** True once the server is shutting down: new messages go to another server. */
   draining(): boolean;
-  /** Called when a user's blocks change, so their other connections here follow. */
-  onBlocksChanged(tenantId: string, userId: string, blocked: Set<string>): void;
   log: (msg: string, err?: unknown) => void;
 }
 
@@ -63,6 +61,8 @@ export class Session {
   state: State = 'awaiting_hello';
   user: Identity | null = null;
   blocked: ReadonlySet<string> = NO_ONE;
+  /** Which read of the user's blocks may still replace `blocked` (a later read wins). */
+  blocksRead = 0;
   readonly rooms = new Map<string, RoomSub>();
   lastSeenAt: number;
   /** When the socket was accepted: `hello` is due within helloTimeoutMs (the sweep checks). */
@@ -84,7 +84,19 @@ export class Session {
   }
 
   setBlocked(next: Set<string>) {
-    this.blocked = next;
+    this.blocked = next.size ? next : NO_ONE;
+  }
+
+  /**
+   * Puts the connection out of a room it may no longer be in (taken off a private room's
+   * members, or the room made private): an error, then `left`; nothing more arrives from the
+   * room and `message` to it is refused.
+   */
+  async evict(room: string) {
+    if (this.state === 'closed' || !this.rooms.has(room)) return;
+    this.send({ type: 'error', code: 'forbidden', room, message: `you may no longer be in ${room}` });
+    await this.leave(room);
+    this.send({ type: 'left', room });
   }
 
   send(f: ServerFrame) {

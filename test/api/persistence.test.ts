@@ -8,6 +8,7 @@ import { createWebhookSigner } from '../../api/chat/webhook-signing';
 import { createMemoryRateLimiter } from '../../api/chat/rate-limit';
 import { createTenantDirectory } from '../../api/chat/tenants';
 import { createTypingTracker } from '../../api/chat/typing';
+import { createMemoryControl } from '../../api/bus/control';
 import { createMemoryBus } from '../../api/bus/memory-bus';
 import { openDatabase, type Database } from '../../api/db/client';
 import { backends, freshPostgres } from '../helpers/backends';
@@ -53,15 +54,17 @@ describe.each(backends())('retention on %s', (backend) => {
 
   it('purges messages older than the tenant’s retentionDays and keeps everything at 0', async () => {
     let now = Date.UTC(2026, 0, 1);
+    const control = createMemoryControl({ log: () => {} });
     const sealer = createSealer('k');
-    const tenants = createTenantDirectory({ db: database.db, sealer, now: () => now });
+    const tenants = createTenantDirectory({ db: database.db, sealer, control, now: () => now });
     const chat = createChatService({
       db: database.db,
       bus: createMemoryBus(),
+      control,
       typing: createTypingTracker({ now: () => now }),
       limiter: createMemoryRateLimiter({ now: () => now }),
       rules: createContentRules(),
-      bans: createBans({ db: database.db, now: () => now }),
+      bans: createBans({ db: database.db, control, now: () => now }),
       preSend: createPreSendHook({ sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`), log: () => {} }),
       now: () => now,
     });

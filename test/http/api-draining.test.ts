@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryControl } from '../../api/bus/control';
 import { createMemoryBus } from '../../api/bus/memory-bus';
 import { createAuth } from '../../api/chat/auth';
 import { createChatService } from '../../api/chat/chat-service';
@@ -25,16 +26,18 @@ describe('HTTP API while the server drains', () => {
   beforeAll(async () => {
     database = await openDatabase({});
     const now = Date.now;
+    const control = createMemoryControl({ log: () => {} });
     const sealer = createSealer('drain-test');
-    const tenants = createTenantDirectory({ db: database.db, sealer, now });
+    const tenants = createTenantDirectory({ db: database.db, sealer, control, now });
     const auth = createAuth({ tenants, sealer, now });
     const chat = createChatService({
       db: database.db,
       bus: createMemoryBus(),
+      control,
       typing: createTypingTracker({ now }),
       limiter: createMemoryRateLimiter({ now }),
       rules: createContentRules(),
-      bans: createBans({ db: database.db, now: now }),
+      bans: createBans({ db: database.db, control, now: now }),
       preSend: createPreSendHook({ sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`), log: () => {} }),
       now,
     });
