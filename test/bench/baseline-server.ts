@@ -1,8 +1,14 @@
 /**
- * The tutorial chat server Parley is measured against: a plain `ws` server that speaks just
- * enough of PROTOCOL.md for the load generator, keeps nothing, and broadcasts the naive way —
- * `JSON.stringify` and `send` once per member, per message. Do not optimise it: its slowness
- * is the point of comparison.
+ * The tutorial chat server Parley is measured against, broadcasting exactly as the tutorials
+ * write it: one `JSON.stringify` per message, then the same string sent to every open member.
+ *
+ *   const payload = JSON.stringify(msg);
+ *   for (const client of room) { if (client.readyState === 1) client.send(payload); }
+ *
+ * Around that loop it speaks just enough of PROTOCOL.md for the load generator (hello, join,
+ * ack, pong), keeps everything in memory and checks nothing. Do not make it slower (an earlier
+ * version stringified once per member, which flattered Parley) and do not make it cleverer
+ * than the tutorials (no batching, no coalescing): it is the thing Parley replaces.
  *
  * Run: PORT=8790 tsx test/bench/baseline-server.ts   (prints "baseline listening <port>")
  */
@@ -70,9 +76,8 @@ function handle(c: Client, f: Record<string, unknown>): void {
       const seq = ++room.seq;
       const ts = Date.now();
       reply(c, { type: 'ack', rid, room: roomName, id: f.id, seq, ts });
-      for (const m of room.members) {
-        m.ws.send(JSON.stringify({ type: 'message', room: roomName, id: f.id, seq, ts, user: c.user, name: c.name, text: f.text }));
-      }
+      const payload = JSON.stringify({ type: 'message', room: roomName, id: f.id, seq, ts, user: c.user, name: c.name, text: f.text });
+      for (const m of room.members) if (m.ws.readyState === WebSocket.OPEN) m.ws.send(payload);
       return;
     }
     case 'ping':

@@ -22,6 +22,12 @@ export interface DbInstance {
   env: Record<string, string>;
   /** Reads seqs of `rooms` from the database; with PGlite only after the server has stopped. */
   checkRooms(tenantId: string, rooms: string[]): Promise<RoomCheck[]>;
+  /**
+   * Postgres only: the server processes that work for this database — its backends, plus the
+   * WAL writer, checkpointer and background writer its commits keep busy — so Parley's cost
+   * counts its database without counting other databases on a shared server.
+   */
+  ownPids?(): Promise<Set<number>>;
 }
 
 export interface DbTarget {
@@ -73,6 +79,14 @@ export function createDbTarget(scratch: string): DbTarget {
         const dbUrl = u.toString();
         return {
           env: { DATABASE_URL: dbUrl },
+          async ownPids() {
+            const rows = await admin.unsafe(
+              `select pid from pg_stat_activity
+                where datname = $1 or backend_type in ('walwriter', 'checkpointer', 'background writer')`,
+              [name],
+            );
+            return new Set(rows.map((r) => Number(r.pid)));
+          },
           async checkRooms(tenantId, rooms) {
             const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
             try {

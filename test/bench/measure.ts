@@ -57,10 +57,26 @@ function postgresCpu(): Map<number, number> {
   return out;
 }
 
-function postgresCpuSince(before: Map<number, number>): number {
-  let total = 0;
-  for (const [pid, us] of postgresCpu()) total += us - (before.get(pid) ?? 0);
-  return total;
+/**
+ * Postgres CPU over a window, counted for the processes that serve Parley's database only:
+ * CPU is read for every `postgres` process at both ends (synchronously, at the phase lines),
+ * and the processes are picked afterwards from pg_stat_activity while the server still runs.
+ * A backend that started inside the window counts from zero.
+ */
+function postgresWindow() {
+  let before: Map<number, number> | undefined;
+  let after: Map<number, number> | undefined;
+  return {
+    start: () => void (before = postgresCpu()),
+    end: () => void (after = postgresCpu()),
+    async micros(db: ServerHandle['db']): Promise<number | undefined> {
+      if (!before || !after || !db?.ownPids) return undefined;
+      const own = await db.ownPids();
+      let total = 0;
+      for (const [pid, us] of after) if (own.has(pid)) total += us - (before.get(pid) ?? 0);
+      return total;
+    },
+  };
 }
 
 export interface FanoutRow extends FanoutResult {
@@ -68,6 +84,8 @@ export interface FanoutRow extends FanoutResult {
   cpuUsPerDelivery: number;
   /** Postgres processes' CPU per delivery (only with DATABASE_URL; PGlite is inside Parley). */
   dbCpuUsPerDelivery?: number;
+  /** What a delivery costs in all: the server's process plus its database's. */
+  totalCpuUsPerDelivery: number;
   peakRssMb: number;
   /** Busy % of the server's core over the window, all processes. */
   serverCoreBusyPct: number;
@@ -79,24 +97,27 @@ export interface FanoutRow extends FanoutResult {
 export async function measureFanout(server: ServerHandle, cfg: FanoutConfig, postgres: boolean): Promise<FanoutRow> {
   let win: ReturnType<typeof startWindow> | undefined;
   let stats: ReturnType<ReturnType<typeof startWindow>['end']> | undefined;
-  let pg0: Map<number, number> | undefined;
-  let pgUs: number | undefined;
+  const pg = postgresWindow();
   const r = await runLoad<FanoutResult>(cfg, (p) => {
     if (p === 'measure-start') {
       win = startWindow([server.pid]);
-      if (postgres) pg0 = postgresCpu();
+      if (postgres) pg.start();
     } else if (p === 'measure-end' && win) {
       stats = win.end();
-      if (pg0) pgUs = postgresCpuSince(pg0);
+      if (postgres) pg.end();
     }
   });
   if (!stats) throw new Error('load generator never announced its measured window');
   const deliveries = r.deliveriesPerSec * r.windowS;
+  const pgUs = await pg.micros(server.db);
+  const cpuUsPerDelivery = stats.cpuUs[0] / deliveries;
+  const dbCpuUsPerDelivery = pgUs === undefined ? undefined : pgUs / deliveries;
   return {
     ...r,
     serverCpuPct: (stats.cpuUs[0] / 1000 / stats.wallMs) * 100,
-    cpuUsPerDelivery: stats.cpuUs[0] / deliveries,
-    dbCpuUsPerDelivery: pgUs === undefined ? undefined : pgUs / deliveries,
+    cpuUsPerDelivery,
+    dbCpuUsPerDelivery,
+    totalCpuUsPerDelivery: cpuUsPerDelivery + (dbCpuUsPerDelivery ?? 0),
     peakRssMb: stats.peakKb[0] / 1024,
     serverCoreBusyPct: stats.coreBusyPct[SERVER_CORE],
     loadCoreBusyPct: stats.coreBusyPct[LOAD_CORE],
@@ -130,17 +151,19 @@ export interface StoreRow extends StoreResult {
 export async function measureStore(server: ServerHandle, cfg: StoreConfig, postgres: boolean): Promise<StoreRow> {
   let win: ReturnType<typeof startWindow> | undefined;
   let cpuPct = NaN;
-  let pg0: Map<number, number> | undefined;
-  let dbCpuPct: number | undefined;
+  let wallMs = NaN;
+  const pg = postgresWindow();
   const r = await runLoad<StoreResult>(cfg, (p) => {
     if (p === 'measure-start') {
       win = startWindow([server.pid]);
-      if (postgres) pg0 = postgresCpu();
+      if (postgres) pg.start();
     } else if (p === 'measure-end' && win) {
       const s = win.end();
+      wallMs = s.wallMs;
       cpuPct = (s.cpuUs[0] / 1000 / s.wallMs) * 100;
-      if (pg0) dbCpuPct = (postgresCpuSince(pg0) / 1000 / s.wallMs) * 100;
+      if (postgres) pg.end();
     }
   });
-  return { ...r, serverCpuPct: cpuPct, dbCpuPct };
+  const pgUs = await pg.micros(server.db);
+  return { ...r, serverCpuPct: cpuPct, dbCpuPct: pgUs === undefined ? undefined : (pgUs / 1000 / wallMs) * 100 };
 }
