@@ -8,6 +8,7 @@ import { createMemoryControl, createRedisControl, type ControlBus } from './bus/
 import { createMemoryBus } from './bus/memory-bus';
 import { createAuth } from './chat/auth';
 import { createChatService } from './chat/chat-service';
+import { DEFAULT_COMMIT_WINDOW_MS } from './chat/message-writer';
 import { createHub } from './chat/hub';
 import { createSealer, newToken } from './chat/keys';
 import { createMemoryPresence, type PresenceStore } from './chat/presence';
@@ -31,8 +32,6 @@ import { createEventWebhooks } from './chat/event-webhooks';
 import { createPreSendHook } from './chat/pre-send';
 import { createWebhookSigner, webhookSecret } from './chat/webhook-signing';
 import { createGateway, WS_PATH } from './ws/gateway';
-import { createLogger, logFn, type LogFn, type Logger } from './ops/logger';
-import { requestLog } from './routes/request-log';
 import type { BackpressureLimits } from './ws/transport';
 
 export interface ServerOptions {
@@ -59,15 +58,14 @@ export interface ServerOptions {
   coalesceMs?: number;
   /** How often open connections re-read their tenants in case a pushed change was lost (default 30 s). */
   tenantPollMs?: number;
+  /** Least time between two message-storing statements while messages keep coming (group commit). */
+  commitWindowMs?: number;
   /** How often undelivered event webhooks are looked for (default 1 s), and the first retry delay. */
   eventsIntervalMs?: number;
   eventsRetryMs?: number;
   /** Origins the demo tenant allows besides the server's own address. */
   demoOrigins?: string[];
-  /** The structured logger (default: JSON lines on stdout at `info`). */
-  logger?: Logger;
-  /** The `log(msg, err?)` seam; default: `error`/`warn` lines on `logger`. */
-  log?: LogFn;
+  log?: (msg: string, err?: unknown) => void;
 }
 
 export interface RunningServer {
@@ -101,8 +99,7 @@ function secretFrom(given: string | undefined, dataDir: string | undefined, file
 
 /** The composition root: the only place that picks PGlite or Postgres, memory bus or Redis. */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
-  const logger = opts.logger ?? createLogger();
-  const sink = opts.log ?? logFn(logger);
+  const sink = opts.log ?? ((msg, err) => console.error(`[parley] ${msg}`, err ?? ''));
   // Every log line of the server passes here: query errors lose their parameters.
   const log = (msg: string, err?: unknown) => sink(msg, err === undefined ? undefined : loggableError(err));
   const now = Date.now;
@@ -148,6 +145,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     preSend,
     now,
     onEvent: events.kick,
+    // PGlite runs one statement at a time; a Postgres pool takes a few rooms' statements at once.
+    commit: { windowMs: opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS, lanes: database.kind === 'postgres' ? 4 : 1 },
   });
   const hub = createHub({ bus, fillGap: chat.eventsBetween, readHead: async (t, r) => (await chat.roomHead(t, r)) ?? 0, log });
   const gateway = createGateway({
@@ -173,7 +172,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const baseUrl = () => `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost'}:${port}`;
   let demoKey = '';
   const app = new Hono();
-  app.use(...requestLog(logger));
   app.onError(onError(log));
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get(WS_PATH, gateway.route);

@@ -11,7 +11,7 @@ import type { Bans } from './bans';
 import type { ContentRules } from './content-rules';
 import { ChatError } from './errors';
 import type { PreSendHook } from './pre-send';
-import { createMessageWriter } from './message-writer';
+import { createMessageWriter, type WriterOptions } from './message-writer';
 import { messageKey, type RateLimiter } from './rate-limit';
 import type { Tenant } from './tenants';
 import type { TypingChange, TypingTracker } from './typing';
@@ -57,6 +57,8 @@ export function createChatService(opts: {
   now: () => number;
   /** Called after an event webhook was recorded, so delivery starts at once. */
   onEvent?: () => void;
+  /** Group-commit pacing and parallelism (see WriterOptions). */
+  commit?: Pick<WriterOptions, 'windowMs' | 'lanes'>;
 }) {
   const { db, bus, now } = opts;
 
@@ -75,6 +77,7 @@ export function createChatService(opts: {
   const writer = createMessageWriter({
     db,
     now,
+    ...opts.commit,
     onCommitted(tenantId, room, stored) {
       for (const { msg, seq, ts } of stored) {
         // A message ends its sender's typing in the room.

@@ -1,104 +1,133 @@
 import type { Db } from '../db/client';
-import { storeBatch, type NewMessage, type StoreOutcome } from '../db/messages';
+import { storeRooms, type NewMessage, type StoreOutcome } from '../db/messages';
 
 interface Pending {
+  tenantId: string;
+  room: string;
   msg: NewMessage;
   resolve: (o: StoreOutcome) => void;
   reject: (e: unknown) => void;
 }
 
-interface RoomQueue {
+interface Lane {
   waiting: Pending[];
+  /** A statement is running, or one is scheduled. */
   busy: boolean;
+  /** When the last statement started (for pacing). */
+  lastStartAt: number;
+}
+
+/** One room's share of a statement, in arrival order. */
+interface Group {
+  tenantId: string;
+  room: string;
+  pending: Pending[];
 }
 
 /**
- * Group commit per room: messages that arrive for a room while its previous batch commits are
- * stored together in the next transaction (one seq increment, one multi-row insert). One batch
- * per room is in flight at a time, so seqs are handed out, acknowledged and published in order.
+ * The default pacing window: the same as the sockets' write coalescing, so a busy room's
+ * members get one write per statement and a message waits at most about one window.
  */
-export function createMessageWriter(opts: {
+export const DEFAULT_COMMIT_WINDOW_MS = 30;
+
+export interface WriterOptions {
   db: Db;
   now: () => number;
-  /** Called once per batch, after commit, with the stored messages in seq order. */
+  /** Called once per room per statement, after commit, with the stored messages in seq order. */
   onCommitted: (tenantId: string, room: string, stored: { msg: NewMessage; seq: number; ts: number }[]) => void;
   maxBatch?: number;
-}) {
-  const queues = new Map<string, RoomQueue>();
+  /**
+   * Least time between the starts of two statements of one lane while messages keep coming.
+   * A statement costs about the same for 1 row as for 6 (PGlite: 2.2 ms of CPU for one message,
+   * 1.6 ms for six, 3.1 ms for sixty; Postgres: 0.35 / 0.39 / 0.59 ms in the client alone), so a
+   * busy server stores what arrived within the window in one statement. A lane that was quiet
+   * for the window commits on the next turn, as before: quiet rooms pay no delay.
+   */
+  windowMs?: number;
+  /**
+   * Statements that may run at once (rooms are spread over lanes by name; one room always uses
+   * the same lane, so its seqs are handed out in order). PGlite runs one statement at a time
+   * anyway: 1. A Postgres pool gains from a few.
+   */
+  lanes?: number;
+}
+
+/**
+ * Group commit across rooms: messages for any rooms that arrive while a lane's statement runs,
+ * or within its pacing window, are stored together in its next statement (each room's
+ * `last_seq` moves once, one multi-row insert). One statement per lane is in flight at a time,
+ * so a room's seqs are handed out, acknowledged and published in order.
+ */
+export function createMessageWriter(opts: WriterOptions) {
   const maxBatch = opts.maxBatch ?? 500;
-  let inFlight = 0;
+  const windowMs = opts.windowMs ?? 0;
+  const lanes: Lane[] = Array.from({ length: Math.max(1, opts.lanes ?? 1) }, () => ({ waiting: [], busy: false, lastStartAt: -Infinity }));
   let idleWaiters: (() => void)[] = [];
 
-  function settle(tenantId: string, room: string, batch: Pending[], outcomes: StoreOutcome[]) {
-    const stored: { msg: NewMessage; seq: number; ts: number }[] = [];
-    outcomes.forEach((o, i) => {
-      if (o.kind === 'stored') stored.push({ msg: batch[i].msg, seq: o.seq, ts: o.ts });
-    });
-    // Acks first, then the broadcast: the sender learns its seq no later than the room.
-    outcomes.forEach((o, i) => batch[i].resolve(o));
-    if (stored.length) opts.onCommitted(tenantId, room, stored);
+  const laneOf = (tenantId: string, room: string): Lane => {
+    if (lanes.length === 1) return lanes[0];
+    let h = 0;
+    for (const s of [tenantId, room]) for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+    return lanes[(h >>> 0) % lanes.length];
+  };
+
+  /** Starts the lane's next statement now, or when its window has passed. */
+  function schedule(lane: Lane) {
+    lane.busy = true;
+    const wait = lane.lastStartAt + windowMs - performance.now();
+    // On the next turn at the soonest, so messages arriving in the same tick share a statement.
+    if (wait > 0) setTimeout(() => void run(lane), wait);
+    else setImmediate(() => void run(lane));
   }
 
-  async function storeOne(tenantId: string, room: string, p: Pending) {
-    let outcomes: StoreOutcome[];
-    try {
-      outcomes = await storeBatch(opts.db, tenantId, room, [p.msg], opts.now());
-    } catch (err) {
-      return p.reject(err);
+  async function run(lane: Lane) {
+    lane.lastStartAt = performance.now();
+    const batch = lane.waiting.splice(0, maxBatch);
+    const groups = new Map<string, Group>();
+    for (const p of batch) {
+      const k = `${p.tenantId}\u0000${p.room}`;
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = { tenantId: p.tenantId, room: p.room, pending: [] }));
+      g.pending.push(p);
     }
-    settle(tenantId, room, [p], outcomes);
-  }
-
-  async function run(tenantId: string, room: string, k: string, q: RoomQueue) {
-    q.busy = true;
-    inFlight++;
-    try {
-      while (q.waiting.length) {
-        const batch = q.waiting.splice(0, maxBatch);
-        try {
-          settle(tenantId, room, batch, await storeBatch(opts.db, tenantId, room, batch.map((p) => p.msg), opts.now()));
-        } catch (err) {
-          // Known conflicts are handled inside storeBatch, so this is something else: one
-          // message the database cannot hold, or the database itself. Row by row, one bad
-          // message fails alone and everyone else's is stored (a dead database fails each).
-          if (batch.length === 1) batch[0].reject(err);
-          else for (const p of batch) await storeOne(tenantId, room, p);
-        }
-      }
-    } finally {
-      q.busy = false;
-      queues.delete(k);
-      inFlight--;
-      if (!inFlight && !queues.size) {
-        const w = idleWaiters;
-        idleWaiters = [];
-        for (const f of w) f();
-      }
+    const list = [...groups.values()];
+    const results = await storeRooms(
+      opts.db,
+      list.map((g) => ({ tenantId: g.tenantId, room: g.room, messages: g.pending.map((p) => p.msg) })),
+      opts.now(),
+    );
+    list.forEach((g, i) => {
+      const stored: { msg: NewMessage; seq: number; ts: number }[] = [];
+      // Acks first, then the broadcast: the sender learns its seq no later than the room.
+      results[i].forEach((o, j) => {
+        const p = g.pending[j];
+        if (o.kind === 'failed') return p.reject(o.error);
+        if (o.kind === 'stored') stored.push({ msg: p.msg, seq: o.seq, ts: o.ts });
+        p.resolve(o);
+      });
+      if (stored.length) opts.onCommitted(g.tenantId, g.room, stored);
+    });
+    if (lane.waiting.length) return schedule(lane);
+    lane.busy = false;
+    if (lanes.every((l) => !l.busy)) {
+      const w = idleWaiters;
+      idleWaiters = [];
+      for (const f of w) f();
     }
   }
 
   return {
-    /** Queues a message; resolves once its batch is committed. */
+    /** Queues a message; resolves once its statement is committed. */
     write(tenantId: string, room: string, msg: NewMessage): Promise<StoreOutcome> {
-      const k = `${tenantId}\u0000${room}`;
-      let q = queues.get(k);
-      if (!q) {
-        q = { waiting: [], busy: false };
-        queues.set(k, q);
-      }
-      const p = new Promise<StoreOutcome>((resolve, reject) => q!.waiting.push({ msg, resolve, reject }));
-      if (!q.busy) {
-        q.busy = true;
-        // Wait one turn so messages arriving in the same tick share the first transaction.
-        const qq = q;
-        setImmediate(() => void run(tenantId, room, k, qq));
-      }
+      const lane = laneOf(tenantId, room);
+      const p = new Promise<StoreOutcome>((resolve, reject) => lane.waiting.push({ tenantId, room, msg, resolve, reject }));
+      if (!lane.busy) schedule(lane);
       return p;
     },
 
     /** Resolves when every queued message is committed (graceful shutdown). */
     idle(): Promise<void> {
-      if (!queues.size && !inFlight) return Promise.resolve();
+      if (lanes.every((l) => !l.busy)) return Promise.resolve();
       return new Promise((r) => idleWaiters.push(r));
     },
   };

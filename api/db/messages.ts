@@ -45,6 +45,108 @@ export async function storeBatch(db: Db, tenantId: string, room: string, batch: 
   return storeBatchLocked(db, tenantId, room, batch, ts);
 }
 
+/** One room's messages for `storeRooms`, in arrival order. */
+export interface RoomBatch {
+  tenantId: string;
+  room: string;
+  messages: NewMessage[];
+}
+
+/** What one message of a room's batch came to, or the error that failed it alone. */
+export type RoomOutcome = StoreOutcome | { kind: 'failed'; error: unknown };
+
+/**
+ * Stores the batches of several rooms in ONE statement when nothing is unusual (the rooms
+ * exist, no id is known, no other server raced us), else room by room, so that a room whose
+ * batch fails fails alone and the others are still stored. Rooms are locked in (tenant, room)
+ * order, so two servers storing overlapping rooms cannot deadlock each other; a deadlock
+ * reported anyway (40P01) is one more reason to go room by room.
+ */
+export async function storeRooms(db: Db, batches: RoomBatch[], ts: number): Promise<RoomOutcome[][]> {
+  const simple = batches.length > 1 && batches.every((b) => new Set(b.messages.map((m) => m.id)).size === b.messages.length);
+  if (simple) {
+    try {
+      const rows = await multiInsert(db, batches, ts);
+      const seqOf = new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.room}\u0000${r.id}`, Number(r.seq)]));
+      return batches.map((b) => b.messages.map((m) => ({ kind: 'stored', seq: seqOf.get(`${b.tenantId}\u0000${b.room}\u0000${m.id}`)!, ts })));
+    } catch {
+      // Not lost: the failed statement stored nothing, and every room is tried again below on
+      // its own. Expected causes are the deliberate 22012 (a new room or a known id), 23505
+      // (another server won an id) and 40P01; anything else (a bad row, a lost connection)
+      // then fails only the room it belongs to, and reaches that room's senders as its error.
+    }
+  }
+  const out: RoomOutcome[][] = [];
+  for (const b of batches) out.push(await storeRoom(db, b, ts));
+  return out;
+}
+
+/**
+ * One room's batch; when it fails for a reason storeBatch does not handle (conflicts it does),
+ * row by row, so one message the database cannot hold fails alone and everyone else's is
+ * stored (a dead database fails each).
+ */
+async function storeRoom(db: Db, b: RoomBatch, ts: number): Promise<RoomOutcome[]> {
+  try {
+    return await storeBatch(db, b.tenantId, b.room, b.messages, ts);
+  } catch (error) {
+    if (b.messages.length === 1) return [{ kind: 'failed', error }];
+    const out: RoomOutcome[] = [];
+    for (const m of b.messages) {
+      try {
+        out.push(...(await storeBatch(db, b.tenantId, b.room, [m], ts)));
+      } catch (err) {
+        out.push({ kind: 'failed', error: err });
+      }
+    }
+    return out;
+  }
+}
+
+const multiInsertStatement = prepared<{ tenant_id: string; room: string; id: string; seq: unknown }>('parley_multi_insert', () => {
+  const p = (name: string) => sql.placeholder(name);
+  return sql`
+    with input as (
+      select * from jsonb_to_recordset(${p('input')}::jsonb)
+        as i(g int, ord int, tenant_id text, room text, id text, user_id text, name text, text text)
+    ),
+    want as (
+      select g, min(tenant_id) as tenant_id, min(room) as room, count(*)::int as k from input group by g
+    ),
+    locked as (
+      select r.tenant_id, r.name from ${rooms} r join want w on r.tenant_id = w.tenant_id and r.name = w.room
+      order by r.tenant_id, r.name
+      for update of r
+    ),
+    bump as (
+      update ${rooms} r set last_seq = r.last_seq + w.k
+      from want w, locked l
+      where r.tenant_id = w.tenant_id and r.name = w.room and l.tenant_id = r.tenant_id and l.name = r.name
+      returning w.g, r.last_seq, w.k
+    ),
+    ins as (
+      insert into ${messages} (tenant_id, room, seq, id, user_id, name, text, ts)
+      select i.tenant_id, i.room, b.last_seq - b.k + i.ord + 1, i.id, i.user_id, i.name, i.text, ${p('ts')}::bigint
+      from input i join bump b on b.g = i.g
+      on conflict (tenant_id, room, id) do nothing
+      returning tenant_id, room, id, seq
+    )
+    select tenant_id, room, id, seq from ins
+    where 1 / (case when (select count(*) from ins) = ${p('k')}::int then 1 else 0 end) = 1`;
+});
+
+function multiInsert(db: Db, batches: RoomBatch[], ts: number) {
+  const input: object[] = [];
+  let k = 0;
+  batches.forEach((b, g) =>
+    b.messages.forEach((m, ord) => {
+      input.push({ g, ord, tenant_id: b.tenantId, room: b.room, id: m.id, user_id: m.userId, name: m.name, text: m.text });
+      k++;
+    }),
+  );
+  return multiInsertStatement(db, { input: JSON.stringify(input), k, ts });
+}
+
 
 const fastInsertStatement = prepared<{ id: string; seq: unknown }>('parley_fast_insert', () => {
   const p = (name: string) => sql.placeholder(name);

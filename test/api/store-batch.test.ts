@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../api/db/client';
-import { storeBatch } from '../../api/db/messages';
+import { storeBatch, storeRooms } from '../../api/db/messages';
 import { messages, tenants } from '../../api/db/schema';
 import { backends, freshPostgres } from '../helpers/backends';
 
@@ -59,5 +59,60 @@ describe.each(backends())('storeBatch on %s', (backend) => {
     const rows = await dbs[0].db.select({ seq: messages.seq, id: messages.id }).from(messages);
     const seqs = rows.filter((x) => x.id.startsWith('r')).map((x) => x.seq).sort((x, y) => x - y);
     expect(seqs).toEqual(Array.from({ length: rounds * 8 }, (_, i) => i + 1));
+  });
+
+  it('stores several rooms in one statement, each with its own gap-free seqs', async () => {
+    const db = dbs[0].db;
+    await storeBatch(db, 't', 'multi-a', [msg('a0')], 20);
+    await storeBatch(db, 't2', 'multi-a', [msg('a0')], 20);
+    const results = await storeRooms(
+      db,
+      [
+        { tenantId: 't', room: 'multi-a', messages: [msg('a1'), msg('a2')] },
+        { tenantId: 't2', room: 'multi-a', messages: [msg('b1')] },
+      ],
+      21,
+    );
+    expect(results).toEqual([
+      [{ kind: 'stored', seq: 2, ts: 21 }, { kind: 'stored', seq: 3, ts: 21 }],
+      [{ kind: 'stored', seq: 2, ts: 21 }],
+    ]);
+  });
+
+  it('goes room by room when one room is new or holds a known id, so every room is answered', async () => {
+    const db = dbs[0].db;
+    await storeBatch(db, 't', 'multi-b', [msg('x0')], 30);
+    const results = await storeRooms(
+      db,
+      [
+        { tenantId: 't', room: 'multi-b', messages: [msg('x0'), msg('x1')] },
+        { tenantId: 't', room: 'multi-new', messages: [msg('y0')] },
+      ],
+      31,
+    );
+    expect(results).toEqual([
+      [{ kind: 'duplicate', seq: 1, ts: 30 }, { kind: 'stored', seq: 2, ts: 31 }],
+      [{ kind: 'stored', seq: 1, ts: 31 }],
+    ]);
+  });
+
+  it('keeps every room gap-free when writers store overlapping rooms at once', async () => {
+    const names = ['ov-1', 'ov-2', 'ov-3'];
+    for (const n of names) await storeBatch(dbs[0].db, 't', n, [msg(`${n}-first`)], 40);
+    const rounds = 15;
+    for (let r = 0; r < rounds; r++) {
+      // Opposite room orders, the pattern that deadlocks without ordered locking.
+      const mk = (w: string, order: string[]) => order.map((room) => ({ tenantId: 't', room, messages: [msg(`${w}${r}`), msg(`${w}${r}b`)] }));
+      const [ra, rb] = await Promise.all([
+        storeRooms(dbs[0].db, mk('p', names), 41),
+        storeRooms((dbs[1] ?? dbs[0]).db, mk('q', [...names].reverse()), 41),
+      ]);
+      for (const o of [...ra, ...rb].flat()) expect(o.kind).toBe('stored');
+    }
+    for (const n of names) {
+      const rows = await dbs[0].db.select({ seq: messages.seq, room: messages.room }).from(messages);
+      const seqs = rows.filter((x) => x.room === n).map((x) => x.seq).sort((x, y) => x - y);
+      expect(seqs).toEqual(Array.from({ length: 1 + rounds * 4 }, (_, i) => i + 1));
+    }
   });
 });
