@@ -32,6 +32,8 @@ import { createEventWebhooks } from './chat/event-webhooks';
 import { createPreSendHook } from './chat/pre-send';
 import { createWebhookSigner, webhookSecret } from './chat/webhook-signing';
 import { createGateway, WS_PATH } from './ws/gateway';
+import { createLogger, logFn, type LogFn, type Logger } from './ops/logger';
+import { requestLog } from './routes/request-log';
 import type { BackpressureLimits } from './ws/transport';
 
 export interface ServerOptions {
@@ -56,16 +58,19 @@ export interface ServerOptions {
   backpressure?: Partial<BackpressureLimits>;
   /** How long room events may wait to share one write to a socket; 0 writes every turn. */
   coalesceMs?: number;
-  /** How often open connections re-read their tenants in case a pushed change was lost (default 30 s). */
-  tenantPollMs?: number;
   /** Least time between two message-storing statements while messages keep coming (group commit). */
   commitWindowMs?: number;
+  /** How often open connections re-read their tenants in case a pushed change was lost (default 30 s). */
+  tenantPollMs?: number;
   /** How often undelivered event webhooks are looked for (default 1 s), and the first retry delay. */
   eventsIntervalMs?: number;
   eventsRetryMs?: number;
   /** Origins the demo tenant allows besides the server's own address. */
   demoOrigins?: string[];
-  log?: (msg: string, err?: unknown) => void;
+  /** The structured logger (default: JSON lines on stdout at `info`). */
+  logger?: Logger;
+  /** The `log(msg, err?)` seam; default: `error`/`warn` lines on `logger`. */
+  log?: LogFn;
 }
 
 export interface RunningServer {
@@ -99,7 +104,8 @@ function secretFrom(given: string | undefined, dataDir: string | undefined, file
 
 /** The composition root: the only place that picks PGlite or Postgres, memory bus or Redis. */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
-  const sink = opts.log ?? ((msg, err) => console.error(`[parley] ${msg}`, err ?? ''));
+  const logger = opts.logger ?? createLogger();
+  const sink = opts.log ?? logFn(logger);
   // Every log line of the server passes here: query errors lose their parameters.
   const log = (msg: string, err?: unknown) => sink(msg, err === undefined ? undefined : loggableError(err));
   const now = Date.now;
@@ -172,6 +178,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const baseUrl = () => `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost'}:${port}`;
   let demoKey = '';
   const app = new Hono();
+  app.use(...requestLog(logger));
   app.onError(onError(log));
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get(WS_PATH, gateway.route);

@@ -27,6 +27,8 @@ export interface GatewayOptions extends Omit<SessionDeps, 'draining'> {
   /** How long room events may wait to share one write to a socket (see node-transport). */
   coalesceMs?: number;
   onSweep?: () => void;
+  /** Told of every refused upgrade (metrics count them; the refusal log writes the lines). */
+  onRefused?: (refusal: { status: number; code: string; reason: string }) => void;
 }
 
 export const WS_PATH = '/v1/ws';
@@ -118,18 +120,22 @@ export function createGateway(opts: GatewayOptions) {
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
     // Until `ws` owns the socket, a reset must not become an uncaught error.
     socket.on('error', ignore);
+    const deny = (status: number, code: string, reason: string) => {
+      opts.onRefused?.({ status, code, reason });
+      refuse(socket, status, code, reason);
+    };
     try {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
-      if ((q < 0 ? url : url.slice(0, q)) !== WS_PATH) return refuse(socket, 404, 'not_found', 'no WebSocket endpoint here');
-      if (draining) return refuse(socket, 503, 'internal', 'server is shutting down');
+      if ((q < 0 ? url : url.slice(0, q)) !== WS_PATH) return deny(404, 'not_found', 'no WebSocket endpoint here');
+      if (draining) return deny(503, 'internal', 'server is shutting down');
       const key = q < 0 ? '' : (new URLSearchParams(url.slice(q + 1)).get('key') ?? '');
       const origin = req.headers.origin;
       // The same rule answers GET /v1/embed-check, which tells the widget why it was refused.
       const check = await checkEmbed(opts.tenants, key, origin);
       if (!check.ok) refused(check.reason, key, origin);
-      if (!check.ok && check.reason === 'unknown_key') return refuse(socket, 401, 'unauthorized', 'unknown key');
-      if (!check.ok && check.reason === 'origin_not_allowed') return refuse(socket, 403, 'forbidden', 'origin not allowed');
+      if (!check.ok && check.reason === 'unknown_key') return deny(401, 'unauthorized', 'unknown key');
+      if (!check.ok && check.reason === 'origin_not_allowed') return deny(403, 'forbidden', 'origin not allowed');
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
         socket.off('error', ignore);
@@ -140,7 +146,7 @@ export function createGateway(opts: GatewayOptions) {
       });
     } catch (err) {
       opts.log('upgrade failed', err);
-      refuse(socket, 500, 'internal', 'internal error');
+      deny(500, 'internal', 'internal error');
     }
   }
 

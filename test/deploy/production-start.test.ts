@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildAll } from '../../api/deploy/build.mjs';
-import { waitForLine } from './process-output';
+import { waitForLine } from '../helpers/process-output';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -58,7 +58,7 @@ describe('the production start sequence (the container recipe, without a contain
     });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
-      const url = (await waitForLine(child, /listening on (http:\/\/\S+)/, 120_000))[1];
+      const url = (await waitForLine(child, /"address":"(http:[^"]+)"/, 120_000))[1];
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       // Migrations ran (readyz) and the bundles are found from the compiled output.
       for (const path of ['/widget.js', '/dashboard.js']) expect((await fetch(`${url}${path}`)).status).toBe(200);

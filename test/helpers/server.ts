@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerOptions } from '../../api/server';
+import { createLogger } from '../../api/ops/logger';
 import { freshPostgres, type Backend } from './backends';
+
+// Tests read what they assert on; request lines on stdout would only bury failures.
+const silentLogger = createLogger({ level: 'silent' });
 
 export interface TestServer {
   url: string;
@@ -40,7 +44,8 @@ export async function startTestServer(
     dataDir,
     memory: !dataDir,
     demoOrigins: ['*'],
-    log: opts.log ?? (() => {}),
+    log: opts.log ?? (opts.logger ? undefined : () => {}),
+    logger: opts.logger ?? silentLogger,
   };
   let server = await startServer({ ...base, port: 0 });
   const port = server.port;

@@ -9,6 +9,7 @@ import { messages } from '../../api/db/schema';
 import { healthRoutes } from '../../api/routes/health';
 import { backends, freshPostgres } from '../helpers/backends';
 import { client, join, type Frame } from '../helpers/client';
+import { waitForLine } from '../helpers/process-output';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -53,13 +54,9 @@ describe.each(backends())('graceful shutdown on %s', (backend) => {
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const started = Date.now();
-    while (!/listening on (http:\/\/\S+)/.test(out)) {
-      if (Date.now() - started > 90_000) throw new Error(`server did not start: ${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const url = out.match(/listening on (http:\/\/\S+)/)![1];
-    const key = out.match(/demo key: +(pk_\S+)/)![1];
+    const listening = (await waitForLine(child, /^.*"msg":"listening".*$/m, 90_000))[0];
+    const url = listening.match(/"address":"(http:[^"]+)"/)![1];
+    const key = listening.match(/"demoKey":"(pk_[^"]+)"/)![1];
     const wsUrl = `${url.replace('http', 'ws')}/v1/ws`;
 
     const clients = await Promise.all([0, 1, 2].map((i) => client(wsUrl, key, { name: `c${i}` })));
