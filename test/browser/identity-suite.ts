@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { userToken } from '../helpers/client';
 import { embedPage, freshRoom, widgetOf, type BrowserEnv } from './harness';
 
-/** People the site signs in (tokenUrl, Parley.identify), and a message the server refuses. */
+/** People the site signs in (tokenUrl, Parley.identify). */
 export function identitySuite(env: BrowserEnv) {
   describe('signed-in people', () => {
     // A tenant of its own that allows no guests: every person here needs a token from the site.
@@ -12,8 +12,6 @@ export function identitySuite(env: BrowserEnv) {
         ...init,
         headers: { authorization: `Bearer ${env.server.adminToken}`, 'content-type': 'application/json' },
       });
-    const setMaxTextLength = async (n: number) =>
-      expect((await admin(`/tenants/${tenant.tenantId}`, { method: 'PATCH', body: JSON.stringify({ settings: { maxTextLength: n } }) })).status).toBe(200);
     const stored = async (room: string) => {
       const res = await fetch(`${env.server.url}/v1/rooms/${room}/messages`, { headers: { authorization: `Bearer ${tenant.secretKey}` } });
       return ((await res.json()) as { messages: { user: string; name: string; text: string }[] }).messages;
@@ -55,27 +53,6 @@ export function identitySuite(env: BrowserEnv) {
         ['u-ann', 'Ann', 'from Ann'],
         ['u-bob', 'Bob', 'from Bob'],
       ]);
-    });
-
-    it('shows a message the server refuses as not sent with Retry, and Retry sends it once', async () => {
-      const room = freshRoom('refused');
-      const w = await open(room, { token: await userToken(tenant.secretKey, { sub: 'u-cy', name: 'Cy' }) });
-      // The operator lowers the limit while Cy is connected: the widget still has the old one,
-      // so only the server can refuse.
-      await setMaxTextLength(5);
-      try {
-        await w.send('longer than five');
-        const m = w.message('longer than five');
-        await expect.poll(() => m.getAttribute('data-status')).toBe('failed');
-        expect(await m.locator('.status').innerText()).toContain('Not sent');
-        expect(await stored(room)).toEqual([]);
-        await setMaxTextLength(4000);
-        await m.getByRole('button', { name: 'Retry' }).click();
-        await expect.poll(() => m.getAttribute('data-status')).toBe('sent');
-        expect((await stored(room)).map((x) => x.text)).toEqual(['longer than five']);
-      } finally {
-        await setMaxTextLength(4000);
-      }
     });
   });
 }

@@ -69,20 +69,24 @@ describe('chat: outbox', () => {
     expect(sentOf(s2, 'message')).toEqual([]);
   });
 
-  it('a refused message shows failed, and retry sends it again with the same id', async () => {
+  it('a refused message shows failed with the reason, is not resent, and can be taken back', async () => {
     const chat = makeChat();
     const s = await connect(chat);
     chat.send('bad words');
     const id = chat.store.list.value[0].id;
-    s.receive({ type: 'error', rid: id, code: 'rejected', message: 'no' });
+    s.receive({ type: 'error', rid: id, code: 'rejected', message: 'Please do not say that' });
     expect(chat.delivery(chat.store.get(id)!)).toBe('failed');
+    expect(chat.store.get(id)!.reason).toBe('Please do not say that');
     // Failed ones wait for the person: a reconnect does not resend them.
     await drop();
     const s2 = await connect(chat);
     expect(sentOf(s2, 'message')).toEqual([]);
-    chat.retry(id);
-    expect(chat.delivery(chat.store.get(id)!)).toBe('sending');
-    expect(sentOf(s2, 'message')).toMatchObject([{ id }]);
+    expect(chat.store.get(id)!.reason).toBe('Please do not say that');
+    expect(chat.discard(id)).toBe('bad words');
+    expect(chat.store.list.value).toEqual([]);
+    expect(chat.discard(id)).toBeUndefined();
+    await drop();
+    expect(sentOf(await connect(chat), 'message')).toEqual([]);
   });
 
   // rate_limited says when; internal (the server failed, or is draining) means "retry with the

@@ -8,7 +8,7 @@ export interface OutboxItem {
   text: string;
   /** Local time it was written, to order unsent messages after the stored ones. */
   ts: number;
-  /** Set when the server refused it for good; the person can retry. */
+  /** Set when the server refused it for good; the person can take it back to edit. */
   error?: ErrorCode;
   /** The server's words for the refusal, shown under the message. */
   reason?: string;

@@ -259,12 +259,16 @@ export function createChat(o: ChatOptions) {
       transmit(item);
       return true;
     },
-    retry(id: string) {
+    /**
+     * Takes back a refused message and returns its text for the composer. No Retry: the same
+     * text would be refused again (content rules, the site's hook, too long, a mute); the
+     * errors a retry can cure (rate_limited, internal) are resent without asking.
+     */
+    discard(id: string): string | undefined {
       const item = outbox.items(room).find((m) => m.id === id);
-      if (!item) return;
-      outbox.update(id, { error: undefined, reason: undefined });
-      store.merge([{ id, error: undefined, reason: undefined }]);
-      transmit(item);
+      outbox.remove(id);
+      store.drop(id);
+      return item?.text;
     },
     typed: typing.typed,
     markRead,

@@ -12,7 +12,7 @@ export interface ChatMessage {
   deleted?: boolean;
   /** Written on this device and not acknowledged yet. */
   pending?: boolean;
-  /** Refused by the server; shown as failed with a retry button. */
+  /** Refused by the server; shown as failed with the reason and an Edit button. */
   error?: ErrorCode;
   /** The server's words for the refusal. */
   reason?: string;
@@ -25,6 +25,8 @@ export type MessagePatch = Partial<ChatMessage> & { id: string };
 export interface MessageStore {
   readonly list: ReadonlySignal<ChatMessage[]>;
   merge(patches: MessagePatch[]): void;
+  /** Forgets an unsent message (the person took it back). */
+  drop(id: string): void;
   get(id: string): ChatMessage | undefined;
   /** Highest seq held, 0 when none. */
   maxSeq(): number;
@@ -53,6 +55,9 @@ export function createMessageStore(): MessageStore {
         byId.set(p.id, m);
       }
       list.value = [...byId.values()].sort(order);
+    },
+    drop(id) {
+      if (byId.delete(id)) list.value = list.value.filter((m) => m.id !== id);
     },
     get: (id) => byId.get(id),
     maxSeq: () => seqs().at(-1)?.seq ?? 0,

@@ -40,9 +40,10 @@ export function MessageItem(p: { ui: Ui; m: ChatMessage; own: boolean; start: bo
       {status && (p.showStatus || status === 'failed') && (
         <div class="status">
           {text[status]}
-          {status === 'failed' && (
-            <button type="button" class="link" onClick={() => chat.retry(m.id)}>
-              {text.retry}
+          {m.reason && <span class="reason">{m.reason}</span>}
+          {status === 'failed' && m.error !== 'forbidden' && (
+            <button type="button" class="link" onClick={() => ui.edit(m.id)}>
+              {text.edit}
             </button>
           )}
         </div>

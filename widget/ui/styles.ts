@@ -47,6 +47,7 @@ h2{margin:0;font-size:16px;font-weight:600;overflow:hidden;text-overflow:ellipsi
 [data-status=sending] .bubble{opacity:.75}
 .status{font-size:11px;color:var(--parley-muted);margin:2px 4px 0}
 [data-status=failed] .status{color:var(--parley-danger)}
+.reason:before{content:": "}
 .link{border:0;background:none;padding:0 0 0 6px;font-size:11px;text-decoration:underline;color:inherit}
 .divider{display:flex;align-items:center;gap:8px;color:var(--parley-danger);font-size:12px;margin:10px 0 2px}
 .divider:before,.divider:after{content:"";flex:1;border-top:1px solid}

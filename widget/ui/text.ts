@@ -22,7 +22,7 @@ export const TEXT = {
   sent: 'Sent',
   seen: 'Seen',
   failed: 'Not sent',
-  retry: 'Retry',
+  edit: 'Edit',
   you: 'You',
   newMessages: 'New messages',
   loading: 'Loading…',

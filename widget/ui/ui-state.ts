@@ -14,18 +14,21 @@ export interface Ui {
   /** Whether opening should focus the text box: yes when a person or the site opened it, not at page load. */
   focus: boolean;
   setOpen(open: boolean): void;
+  /** Takes a refused message back into the text box. */
+  edit(id: string): void;
 }
 
 /** Creates the UI state; `onOpen` reports open/close to `Parley.on`. */
 export function createUi(o: { chat: Chat; text: Text; left: boolean; open: boolean; onOpen(open: boolean): void }): Ui {
   const open = signal(o.open);
   const mark = signal(0);
+  const draft = signal('');
   return {
     chat: o.chat,
     text: o.text,
     left: o.left,
     open,
-    draft: signal(''),
+    draft,
     mark,
     focus: false,
     setOpen(next) {
@@ -35,6 +38,11 @@ export function createUi(o: { chat: Chat; text: Text; left: boolean; open: boole
       this.focus = true;
       open.value = next;
       o.onOpen(next);
+    },
+    edit(id) {
+      const t = o.chat.discard(id);
+      // What is already in the box stays, after the message taken back.
+      if (t) draft.value = draft.value.trim() ? `${t}\n${draft.value}` : t;
     },
   };
 }
