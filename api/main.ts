@@ -23,6 +23,7 @@ const server = await startServer({
   dataDir,
   databaseUrl: env.DATABASE_URL || undefined,
   redisUrl: env.REDIS_URL || undefined,
+  redisPrefix: env.PARLEY_REDIS_PREFIX || undefined,
   adminToken: env.PARLEY_ADMIN_TOKEN || undefined,
   masterKey: env.PARLEY_MASTER_KEY || undefined,
   heartbeatMs: env.PARLEY_HEARTBEAT_MS ? Number(env.PARLEY_HEARTBEAT_MS) : undefined,

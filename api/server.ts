@@ -43,6 +43,8 @@ export interface ServerOptions {
   databaseUrl?: string;
   /** Redis URL; absent means the in-process bus. */
   redisUrl?: string;
+  /** Start of every Redis key and channel (default `parley:`): servers share data only with the same prefix. */
+  redisPrefix?: string;
   /** Where PGlite and generated secrets live; absent with `memory` means nothing on disk. */
   dataDir?: string;
   /** Keep PGlite in memory (tests). */
@@ -122,9 +124,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.redisUrl) {
     const { createRedisBus } = await import('./bus/redis-bus');
     const { createRedisPresence } = await import('./chat/redis-presence');
-    bus = await createRedisBus({ url: opts.redisUrl, log });
-    presence = createRedisPresence({ url: opts.redisUrl, heartbeatMs });
-    control = await createRedisControl({ url: opts.redisUrl, log });
+    bus = await createRedisBus({ url: opts.redisUrl, prefix: opts.redisPrefix, log });
+    presence = createRedisPresence({ url: opts.redisUrl, heartbeatMs, prefix: opts.redisPrefix, log });
+    control = await createRedisControl({ url: opts.redisUrl, prefix: opts.redisPrefix, log });
   } else {
     bus = createMemoryBus();
     presence = createMemoryPresence();
@@ -155,6 +157,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     commit: { windowMs: opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS, lanes: database.kind === 'postgres' ? 4 : 1 },
   });
   const hub = createHub({ bus, fillGap: chat.eventsBetween, readHead: async (t, r) => (await chat.roomHead(t, r)) ?? 0, log });
+  // The bus may have lost events: after it reconnects, and when a server died between commit
+  // and publish, every room is read up to its head.
+  bus.onReconnect(() => void hub.resync());
+  presence.onPeerDown(() => void hub.resync());
+  presence.onChanges((changes) => {
+    for (const c of changes)
+      chat.publishEvent(c.tenantId, c.room, 'presence', c.user, { type: 'presence', room: c.room, user: c.user, name: c.name, status: c.status });
+  });
   const gateway = createGateway({
     chat,
     auth,

@@ -27,8 +27,16 @@ export interface Bus {
   unsubscribe(tenantId: string, room: string): void;
   /** Sets the one handler that receives every event of subscribed rooms, local or remote. */
   onEvent(handler: (ev: RoomEvent) => void): void;
+  /**
+   * Sets what runs after the bus came back from a lost connection: events published while it
+   * was away are gone, so the hub re-reads what it may have missed.
+   */
+  onReconnect(handler: () => void): void;
   close(): Promise<void>;
 }
 
+/** The default start of every Redis key and channel; tests give each server set its own. */
+export const REDIS_PREFIX = 'parley:';
+
 /** The bus channel of a room: tenant first, so isolation is structural. */
-export const roomChannel = (tenantId: string, room: string) => `parley:${tenantId}:room:${room}`;
+export const roomChannel = (prefix: string, tenantId: string, room: string) => `${prefix}${tenantId}:room:${room}`;

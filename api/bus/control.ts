@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { REDIS_PREFIX } from './bus';
 
 /**
  * What changed in a tenant, as a hint to re-read it: every server holds the database's truth,
@@ -60,7 +61,8 @@ export function createMemoryControl(opts: { log: (msg: string, err?: unknown) =>
   };
 }
 
-export const CONTROL_CHANNEL = 'parley:control';
+/** The control channel under a Redis key prefix (`parley:` unless ServerOptions.redisPrefix says otherwise). */
+export const controlChannel = (prefix: string) => `${prefix}control`;
 
 /** Wire form: JSON `[server, tenantId, kind, subject]`; anything else is dropped. */
 export function decodeControl(raw: string): { server: string; ev: ControlEvent } | null {
@@ -81,8 +83,9 @@ export function decodeControl(raw: string): { server: string; ev: ControlEvent }
  * and ignores its echo. After the subscriber reconnects, events sent meanwhile are lost, so
  * handlers get 'resync' and re-read everything they hold.
  */
-export async function createRedisControl(opts: { url: string; log: (msg: string, err?: unknown) => void }): Promise<ControlBus> {
+export async function createRedisControl(opts: { url: string; prefix?: string; log: (msg: string, err?: unknown) => void }): Promise<ControlBus> {
   const server = randomBytes(6).toString('hex');
+  const channel = controlChannel(opts.prefix ?? REDIS_PREFIX);
   const d = dispatcher(opts.log);
   const pub = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: null });
   const sub = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: null });
@@ -93,7 +96,7 @@ export async function createRedisControl(opts: { url: string; log: (msg: string,
     if (!m) return opts.log('malformed control event dropped');
     if (m.server !== server) void d.run(m.ev);
   });
-  await sub.subscribe(CONTROL_CHANNEL);
+  await sub.subscribe(channel);
   // ioredis subscribes again by itself after a reconnect (`ready` again); whatever was sent
   // meanwhile is lost.
   sub.on('ready', () => void d.run('resync'));
@@ -101,7 +104,7 @@ export async function createRedisControl(opts: { url: string; log: (msg: string,
     async publish(ev) {
       await d.run(ev);
       await pub
-        .publish(CONTROL_CHANNEL, JSON.stringify([server, ev.tenantId, ev.kind, ev.subject]))
+        .publish(channel, JSON.stringify([server, ev.tenantId, ev.kind, ev.subject]))
         .catch((err) => opts.log('control publish failed; other servers catch up on their next poll', err));
     },
     on: (h) => void d.handlers.push(h),

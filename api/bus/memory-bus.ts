@@ -10,6 +10,8 @@ export function createMemoryBus(): Bus {
     onEvent: (h) => {
       handler = h;
     },
+    // Nothing between here and the handler can drop an event.
+    onReconnect: () => {},
     close: async () => {},
   };
 }

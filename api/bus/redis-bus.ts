@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { roomChannel, type Bus, type RoomEvent, type RoomEventKind } from './bus';
+import { Redis, type RedisOptions } from 'ioredis';
+import { REDIS_PREFIX, roomChannel, type Bus, type RoomEvent, type RoomEventKind } from './bus';
 
 // Wire form on Redis: "<server> <kind> <seq> <tenant.length>:<tenant><room.length>:<room><user.length>:<user><json>".
 // Length prefixes keep any id safe without JSON-parsing our own broadcasts on every server.
@@ -31,46 +31,82 @@ function decode(raw: string): { server: string; ev: RoomEvent } | null {
 }
 
 /**
- * The bus between servers over Redis pub/sub, one channel per room. Local events are delivered
- * at once and also published; a server ignores its own echo. Order across servers is restored
- * by the hub from `seq`.
+ * A Redis connection as Parley uses them: commands wait through a reconnect rather than fail,
+ * and reconnects are tried at most 500 ms apart (ioredis's default waits up to 2 s), so a
+ * restarted Redis is back in use within a fraction of a heartbeat.
  */
-export async function createRedisBus(opts: { url: string; log: (msg: string, err?: unknown) => void }): Promise<Bus> {
+export function redisConnection(url: string, extra: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 50, 500), ...extra });
+}
+
+/**
+ * The bus between servers over Redis pub/sub, one channel per room, subscribed only while the
+ * room has members here. Local events are delivered at once and also published; a server
+ * ignores its own echo. Order across servers is restored by the hub from `seq`.
+ *
+ * Publishes go out auto-pipelined: every PUBLISH of one event-loop turn shares one write, and
+ * nothing on the hot path waits for a reply. On Redis 7 and later the channels are sharded
+ * (SPUBLISH/SSUBSCRIBE), so a Redis Cluster spreads rooms over its shards.
+ */
+export async function createRedisBus(opts: { url: string; prefix?: string; log: (msg: string, err?: unknown) => void }): Promise<Bus> {
   const server = randomBytes(6).toString('hex');
-  const pub = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: null });
-  const sub = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: null });
+  const prefix = opts.prefix ?? REDIS_PREFIX;
+  const pub = redisConnection(opts.url, { lazyConnect: true, enableAutoPipelining: true });
+  // We resubscribe ourselves after a reconnect, so that the hub re-reads only once every
+  // channel is live again (ioredis's own resubscribe gives no such moment).
+  const sub = redisConnection(opts.url, { lazyConnect: true, autoResubscribe: false });
   await Promise.all([pub.connect(), sub.connect()]);
+  const version = /redis_version:(\d+)/.exec(await pub.info('server'))?.[1];
+  const sharded = Number(version) >= 7;
   let handler: (ev: RoomEvent) => void = () => {};
+  let onReconnect: () => void = () => {};
   const counts = new Map<string, number>();
-  sub.on('message', (_channel: string, raw: string) => {
+  const listen = (ch: string) => (sharded ? sub.ssubscribe(ch) : sub.subscribe(ch));
+  const stop = (ch: string) => (sharded ? sub.sunsubscribe(ch) : sub.unsubscribe(ch));
+  sub.on(sharded ? 'smessage' : 'message', (_channel: string, raw: string) => {
     const d = decode(raw);
     if (d && d.server !== server) handler(d.ev);
   });
   for (const c of [pub, sub]) c.on('error', (err) => opts.log('redis error', err));
+  let closing = false;
+  sub.on('ready', () => {
+    if (closing) return;
+    // A reconnect: every channel again, then the hub fills what was published meanwhile.
+    Promise.all([...counts.keys()].map(listen)).then(
+      () => onReconnect(),
+      (err) => opts.log('redis resubscribe failed; the next reconnect tries again', err),
+    );
+  });
   return {
     publish(ev) {
       handler(ev);
-      pub.publish(roomChannel(ev.tenantId, ev.room), encode(server, ev)).catch((err) => opts.log('redis publish failed', err));
+      const ch = roomChannel(prefix, ev.tenantId, ev.room);
+      (sharded ? pub.spublish(ch, encode(server, ev)) : pub.publish(ch, encode(server, ev))).catch((err) =>
+        opts.log('redis publish failed', err),
+      );
     },
     async subscribe(tenantId, room) {
-      const ch = roomChannel(tenantId, room);
-      const n = (counts.get(ch) ?? 0) + 1;
-      counts.set(ch, n);
+      const ch = roomChannel(prefix, tenantId, room);
+      counts.set(ch, (counts.get(ch) ?? 0) + 1);
       // Every caller waits for the SUBSCRIBE: a join must not read the head before it is live.
-      await sub.subscribe(ch);
+      await listen(ch);
     },
     unsubscribe(tenantId, room) {
-      const ch = roomChannel(tenantId, room);
+      const ch = roomChannel(prefix, tenantId, room);
       const n = (counts.get(ch) ?? 0) - 1;
       if (n > 0) return void counts.set(ch, n);
       counts.delete(ch);
-      sub.unsubscribe(ch).catch((err) => opts.log('redis unsubscribe failed', err));
+      stop(ch).catch((err) => opts.log('redis unsubscribe failed', err));
     },
     onEvent(h) {
       handler = h;
     },
+    onReconnect(h) {
+      onReconnect = h;
+    },
     async close() {
-      await Promise.all([pub.quit(), sub.quit()]).catch(() => {});
+      closing = true;
+      await Promise.all([pub.quit(), sub.quit()]).catch((err) => opts.log('redis quit failed', err));
     },
   };
 }

@@ -11,7 +11,23 @@ export interface PresenceStore {
   remove(tenantId: string, room: string, userId: string, connId: string): Promise<boolean>;
   /** The number of users online and up to `limit` of them. */
   list(tenantId: string, room: string, limit: number): Promise<{ online: number; presence: PresenceEntry[] }>;
+  /**
+   * Sets what runs when users come or go without a join or leave on this server: a server died
+   * (its users go offline), or this one re-asserted what it holds after the store lost it.
+   */
+  onChanges(handler: (changes: PresenceChange[]) => void): void;
+  /** Sets what runs when another server is found dead (it may have committed messages it never published). */
+  onPeerDown(handler: () => void): void;
   close(): Promise<void>;
+}
+
+/** A user's presence in one room changed, to be told to the room. */
+export interface PresenceChange {
+  tenantId: string;
+  room: string;
+  user: string;
+  name: string;
+  status: 'online' | 'offline';
 }
 
 /** The single-process presence store. */
@@ -59,6 +75,9 @@ export function createMemoryPresence(): PresenceStore {
       }
       return { online: users.size, presence };
     },
+    // One process holds every connection: nothing changes behind its back.
+    onChanges: () => {},
+    onPeerDown: () => {},
     close: async () => {},
   };
 }

@@ -24,14 +24,18 @@ export interface TwoServers {
   b: RunningServer;
   bUrl: string;
   bWs: string;
+  /** The Redis key namespace of these two (its own, so concurrent tests do not collide). */
+  redisPrefix: string;
   stop(): Promise<void>;
 }
 
 /** Server a (a test server on a fresh Postgres database) and server b on the same database and Redis. */
 export async function twoServers(opts: Omit<ServerOptions, 'databaseUrl' | 'dataDir' | 'memory' | 'port' | 'redisUrl'> = {}): Promise<TwoServers> {
-  const a = await startTestServer({ ...opts, backend: 'postgres', redisUrl });
+  const redisPrefix = opts.redisPrefix ?? `${unique('parley-test')}:`;
+  const a = await startTestServer({ ...opts, backend: 'postgres', redisUrl, redisPrefix });
   const b = await startServer({
     ...opts,
+    redisPrefix,
     port: 0,
     databaseUrl: a.databaseUrl,
     redisUrl,
@@ -46,6 +50,7 @@ export async function twoServers(opts: Omit<ServerOptions, 'databaseUrl' | 'data
     b,
     bUrl: `http://127.0.0.1:${b.port}`,
     bWs: `ws://127.0.0.1:${b.port}/v1/ws`,
+    redisPrefix,
     async stop() {
       await b.close();
       await a.stop();

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, join, userToken, type TestClient } from '../helpers/client';
 import { twoServers, until, withRedisAndPostgres, type TwoServers } from '../helpers/two-servers';
@@ -61,5 +62,18 @@ maybe('two servers sharing Postgres and Redis', () => {
     expect(res.status).toBe(200);
     // Pushed to server b over Redis (tenant-state.test.ts checks it without the fallback poll).
     expect((await mallory.closed).code).toBe(4503);
+  });
+
+  it('subscribes a server only to the rooms it has members in, and lets go when the last leaves', async () => {
+    const redis = new Redis(process.env.REDIS_URL!);
+    const channels = async () => (await redis.call('PUBSUB', 'SHARDCHANNELS', `${s.redisPrefix}*`)) as string[];
+    const sam = await as(a.wsUrl, 'sam');
+    await join(sam, 'only-a');
+    const mine = `${s.redisPrefix}${a.demo.tenantId}:room:only-a`;
+    expect(await channels()).toContain(mine);
+    expect(await channels()).not.toContain(`${s.redisPrefix}${a.demo.tenantId}:room:nobody-here`);
+    sam.close();
+    await until(async () => !(await channels()).includes(mine), 10_000, 'unsubscribed');
+    redis.disconnect();
   });
 });

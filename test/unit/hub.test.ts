@@ -14,6 +14,7 @@ function fakeBus() {
     subscribe: async () => {},
     unsubscribe: () => {},
     onEvent: (h) => void (handler = h),
+    onReconnect: () => {},
     close: async () => {},
   };
   return { bus, bring: (seq: number) => handler(msg(seq)) };
