@@ -129,6 +129,8 @@ export async function connectBench(opts: {
   rooms: string[];
   hooks: SocketHooks;
   timeoutMs?: number;
+  /** Join as a client coming back would: with its resume point. */
+  lastSeq?: number;
 }): Promise<BenchSocket> {
   const hello = await helloFrame(opts.auth, opts.user, opts.name);
   const ws = new WebSocket(opts.url, { perMessageDeflate: false, skipUTF8Validation: true });
@@ -171,7 +173,9 @@ export async function connectBench(opts: {
     await request('hello', hello);
     // Joins are pipelined: the server answers each with its own rid.
     await Promise.all(
-      opts.rooms.map((room) => request(`j:${room}`, JSON.stringify({ type: 'join', rid: `j:${room}`, room, limit: 1 }))),
+      opts.rooms.map((room) =>
+        request(`j:${room}`, JSON.stringify({ type: 'join', rid: `j:${room}`, room, limit: 1, ...(opts.lastSeq === undefined ? {} : { lastSeq: opts.lastSeq }) })),
+      ),
     );
   } catch (e) {
     ws.terminate();

@@ -1,5 +1,5 @@
 /**
- * The fan-out scenario: one room, every member sending at a fixed rate (open loop, evenly
+ * The fan-out scenario: one room (or members spread over several), every member sending at a fixed rate (open loop, evenly
  * spread, jittered phases), every member counting the `message` events it receives and their
  * end-to-end latency from the send time embedded in the text.
  */
@@ -13,6 +13,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Runs one fan-out step; `phase` is told when the measured window starts and ends. */
 export async function runFanout(cfg: FanoutConfig, phase: (name: string) => void): Promise<FanoutResult> {
   const n = cfg.members;
+  const roomCount = cfg.rooms ?? 1;
+  if (n % roomCount) throw new Error(`${n} members do not spread evenly over ${roomCount} rooms`);
+  /** Member i's room; each room has n / roomCount members, who all receive its messages. */
+  const roomOf = (i: number) => (roomCount === 1 ? cfg.room : `${cfg.room}-${i % roomCount}`);
+  const perRoom = n / roomCount;
   const hist = createHistogram();
   const ackHist = createHistogram();
   const errors: Record<string, number> = {};
@@ -40,7 +45,7 @@ export async function runFanout(cfg: FanoutConfig, phase: (name: string) => void
       auth: cfg.auth,
       user: `${cfg.tag}-${i}`,
       name: `member ${i}`,
-      rooms: [cfg.room],
+      rooms: [roomOf(i)],
       hooks: {
         onMessage(seq, sendUs, sender, k, recvUs) {
           if (seq <= lastSeq[i]) {
@@ -111,7 +116,7 @@ export async function runFanout(cfg: FanoutConfig, phase: (name: string) => void
         acked[i].push(0);
         if (sendUs >= winStartUs && sendUs < winEndUs) cohortSent++;
         members[i].send(
-          `{"type":"message","room":"${cfg.room}","id":"${cfg.tag}-${i}x${k}","text":"${textFor(sendUs, i, k, cfg.textBytes)}"}`,
+          `{"type":"message","room":"${roomOf(i)}","id":"${cfg.tag}-${i}x${k}","text":"${textFor(sendUs, i, k, cfg.textBytes)}"}`,
         );
         if (++idx === n) {
           idx = 0;
@@ -147,7 +152,7 @@ export async function runFanout(cfg: FanoutConfig, phase: (name: string) => void
   let lastProgressAt = performance.now();
   while (performance.now() < drainUntil) {
     received = countReceived();
-    if (cohortAcked === cohortSent && received >= cohortAcked * n) break;
+    if (cohortAcked === cohortSent && received >= cohortAcked * perRoom) break;
     if (received + cohortAcked !== progress) {
       progress = received + cohortAcked;
       lastProgressAt = performance.now();
@@ -159,7 +164,7 @@ export async function runFanout(cfg: FanoutConfig, phase: (name: string) => void
 
   const lat = hist.summary();
   const ack = ackHist.summary();
-  const expected = cohortAcked * n;
+  const expected = cohortAcked * perRoom;
   return {
     members: n,
     rate: cfg.rate,

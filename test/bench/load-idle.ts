@@ -11,8 +11,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runIdle(cfg: IdleConfig, phase: (name: string) => void): Promise<IdleResult> {
   const errors: Record<string, number> = {};
   const hooks: SocketHooks = { onMessage() {}, onAck() {}, onFrame() {}, onClose() {} };
+  // Every connection joins as a returning client does after a deploy (with its resume point),
+  // so connect + join time is the reconnect wave's.
   const connect = (i: number, room: string) =>
-    connectBench({ url: cfg.url, auth: cfg.auth, user: `${cfg.tag}-${i}`, name: `idle ${i}`, rooms: [room], hooks });
+    connectBench({ url: cfg.url, auth: cfg.auth, user: `${cfg.tag}-${i}`, name: `idle ${i}`, rooms: [room], hooks, lastSeq: 0 });
 
   // Warm the server's code paths and allocator first, so "before" is not a cold process.
   const warm = await pool(cfg.warmupConns, 50, (i) => connect(cfg.conns + i, `${cfg.tag}-warm`));

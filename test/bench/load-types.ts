@@ -10,10 +10,11 @@ interface Common {
   tag: string;
 }
 
-/** One room, `members` each sending `rate` messages a second. */
+/** `members` spread evenly over `rooms` rooms (1 unless set), each sending `rate` messages a second. */
 export interface FanoutConfig extends Common {
   mode: 'fanout';
   room: string;
+  rooms?: number;
   members: number;
   rate: number;
   warmupS: number;

@@ -5,6 +5,7 @@
  * Each server is started fresh per scenario, pinned to core 0; the load generator runs on
  * core 1. Environment overrides are listed in README.md; BENCH_QUICK=1 makes it all short.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +39,12 @@ const cfg = {
   storeSenders: num('BENCH_STORE_SENDERS', 8, 4),
   storeInflight: num('BENCH_STORE_INFLIGHT', 128, 64),
   textBytes: num('BENCH_TEXT_BYTES', 64, 64),
-  scenarios: list('BENCH_ONLY', 'fanout,sweep,idle,storage'),
+  // (e): many small rooms, the shape of support chats and DMs.
+  roomsMembers: num('BENCH_ROOMS_N', 200, 200),
+  roomsCount: num('BENCH_ROOMS_COUNT', 100, 100),
+  roomsRate: num('BENCH_ROOMS_R', 10, 10),
+  roomsSeconds: num('BENCH_ROOMS_SECONDS', 15, 3),
+  scenarios: list('BENCH_ONLY', 'fanout,rooms,sweep,idle,storage'),
   servers: list('BENCH_SERVERS', 'parley,baseline') as ServerName[],
 };
 
@@ -98,11 +104,22 @@ async function each<T>(
   return out;
 }
 
-function fanoutConfig(server: ServerHandle, rate: number, warmupS: number, measureS: number): FanoutConfig {
+function fanoutConfig(server: ServerHandle, rate: number, warmupS: number, measureS: number, members = cfg.n, rooms = 1): FanoutConfig {
   return {
     mode: 'fanout', url: server.wsUrl, auth: server.auth, tag: tag('f'), room: tag('room'),
-    members: cfg.n, rate, warmupS, measureS, drainMaxS: quick ? 3 : 5, textBytes: cfg.textBytes,
+    members, rooms, rate, warmupS, measureS, drainMaxS: quick ? 3 : 5, textBytes: cfg.textBytes,
   };
+}
+
+/** The commit under test, marked when the work tree differs from it. */
+function commit(): string {
+  try {
+    const rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${rev} + uncommitted changes` : rev;
+  } catch {
+    return 'unknown (no git)';
+  }
 }
 
 const passes = (r: FanoutRow) =>
@@ -114,6 +131,7 @@ async function main(): Promise<void> {
   const postgres = dbTarget.kind === 'postgres';
   console.log(heading('Parley fan-out benchmark'));
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, ${pinned ? 'servers pinned to core 0, load generator to core 1 (taskset)' : 'no taskset: unpinned'}${niceness ? `, nice ${niceness}` : ''}`);
+  console.log(`commit: ${commit()}; Parley's commit window ${process.env.PARLEY_COMMIT_WINDOW_MS ?? 'default'} ms, write coalescing ${process.env.PARLEY_COALESCE_MS ?? 'default'} ms`);
   console.log(`parley database: ${postgres ? 'Postgres (DATABASE_URL), a fresh database per server start' : 'PGlite (embedded, in the Parley process)'}${parleyPresent ? '' : ' — api/main.ts not found: Parley skipped'}`);
   const busy = await machineBusy(1000);
   console.log(`cores busy before start (other processes): ${busy.map((b, i) => `core ${i} ${b.toFixed(0)}%`).join(', ')}${busy.some((b) => b > 10) ? ' — the machine is not quiet; figures will be disturbed' : ''}`);
@@ -127,6 +145,14 @@ async function main(): Promise<void> {
       rounds.push(await each((s) => measureFanout(s, fanoutConfig(s, cfg.rate, cfg.warmup, cfg.seconds), postgres && s.name === 'parley')));
     all.fanout = rounds;
     printFanout(rounds);
+  }
+
+  if (cfg.scenarios.includes('rooms')) {
+    const { roomsMembers: n, roomsCount: rooms, roomsRate: rate } = cfg;
+    console.log(heading(`(e) many small rooms: ${n} members over ${rooms} rooms (${n / rooms} each) × R=${rate} msg/s = ${n * rate} stored msg/s, ${cfg.roomsSeconds} s measured on ${postgres ? 'Postgres' : 'PGlite'}`));
+    const r = await each((s) => measureFanout(s, fanoutConfig(s, rate, cfg.warmup, cfg.roomsSeconds, n, rooms), postgres && s.name === 'parley'));
+    all.rooms = r;
+    printFanout([r]);
   }
 
   if (cfg.scenarios.includes('sweep')) {
