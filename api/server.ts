@@ -12,7 +12,7 @@ import { DEFAULT_COMMIT_WINDOW_MS } from './chat/message-writer';
 import { createHub } from './chat/hub';
 import { createSealer, newToken } from './chat/keys';
 import { createMemoryPresence, type PresenceStore } from './chat/presence';
-import { createMemoryRateLimiter } from './chat/rate-limit';
+import { createMemoryRateLimiter, type RateLimiter } from './chat/rate-limit';
 import { createTenantDirectory } from './chat/tenants';
 import { createTypingTracker } from './chat/typing';
 import { openDatabase } from './db/client';
@@ -121,16 +121,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let bus: Bus;
   let presence: PresenceStore;
   let control: ControlBus;
+  let limiter: RateLimiter;
   if (opts.redisUrl) {
     const { createRedisBus } = await import('./bus/redis-bus');
     const { createRedisPresence } = await import('./chat/redis-presence');
     bus = await createRedisBus({ url: opts.redisUrl, prefix: opts.redisPrefix, log });
     presence = createRedisPresence({ url: opts.redisUrl, heartbeatMs, prefix: opts.redisPrefix, log });
     control = await createRedisControl({ url: opts.redisUrl, prefix: opts.redisPrefix, log });
+    const { createRedisRateLimiter } = await import('./chat/redis-rate-limit');
+    limiter = await createRedisRateLimiter({ url: opts.redisUrl, prefix: opts.redisPrefix, now, log });
   } else {
     bus = createMemoryBus();
     presence = createMemoryPresence();
     control = createMemoryControl({ log });
+    limiter = createMemoryRateLimiter({ now });
   }
   const sealer = createSealer(master.value);
   const tenants = createTenantDirectory({ db, sealer, control, now });
@@ -147,7 +151,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     bus,
     control,
     typing,
-    limiter: createMemoryRateLimiter({ now }),
+    limiter,
     rules: createContentRules(),
     bans,
     preSend,
@@ -241,6 +245,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     hub.close();
     await bus.close();
     await control.close();
+    await limiter.close();
     await presence.close();
     await events.stop();
     await database.close();
