@@ -106,6 +106,34 @@ describe('chat: identity and joining', () => {
   });
 });
 
+describe('chat: a gap in live messages', () => {
+  it('asks sync for the gap instead of moving the resume point past it', async () => {
+    const chat = makeChat();
+    const s = await connect(chat, { headSeq: 2, messages: [wire(1), wire(2)] });
+    s.receive({ type: 'message', room: ROOM, ...wire(3) } as never);
+    expect(sentOf(s, 'sync')).toEqual([]);
+    // 4 and 5 never came: 6 shows the gap.
+    s.receive({ type: 'message', room: ROOM, ...wire(6) } as never);
+    expect(sentOf(s, 'sync')).toEqual([{ type: 'sync', rid: 's', room: ROOM, lastSeq: 3, limit: 200 }]);
+    s.receive({ type: 'message', room: ROOM, ...wire(7) } as never);
+    // Dropped before the answer: the resume point is still 3.
+    await drop();
+    const s2 = await connect(chat, { headSeq: 7, messages: [wire(4), wire(5), wire(6), wire(7)] });
+    expect(s2.sent[1]).toMatchObject({ type: 'join', lastSeq: 3 });
+    s2.receive({ type: 'message', room: ROOM, ...wire(8) } as never);
+    expect(sentOf(s2, 'sync')).toEqual([]);
+    expect(chat.store.list.value.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Answered: the gap is filled and the resume point moves on.
+    s2.receive({ type: 'message', room: ROOM, ...wire(10) } as never);
+    expect(sentOf(s2, 'sync')).toEqual([{ type: 'sync', rid: 's', room: ROOM, lastSeq: 8, limit: 200 }]);
+    s2.receive({ type: 'history', rid: 's', room: ROOM, messages: [wire(9), wire(10)], hasMore: false, headSeq: 10 });
+    await drop();
+    const s3 = await connect(chat, { headSeq: 10 });
+    expect(s3.sent[1]).toMatchObject({ lastSeq: 10 });
+    expect(chat.store.list.value.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
+
 describe('chat: receipts, unread, typing, presence', () => {
   it('own messages go sent → seen when another user reads up to them', async () => {
     const chat = makeChat();

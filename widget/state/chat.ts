@@ -124,7 +124,9 @@ export function createChat(o: ChatOptions) {
       case 'message':
         if (f.room !== room) return;
         store.merge([f]);
-        if (!syncing) seen = Math.max(seen, f.seq);
+        // A seq past seen + 1 means something between never reached us: ask `sync` for the
+        // gap rather than resume past it (defence in depth; the server should not skip).
+        if (!syncing) f.seq > seen + 1 ? ((syncing = true), catchUp()) : (seen = Math.max(seen, f.seq));
         // The event proves it is stored even if our ack was lost with the connection.
         outbox.remove(f.id);
         events.emit('message', store.get(f.id)!);
