@@ -3,6 +3,7 @@ import { safeStorage } from './client/storage';
 import { mount } from './mount';
 import { readOptions, socketUrl, type Config } from './options';
 import { createChat, type ChatEvents } from './state/chat';
+import { attention } from './ui/attention';
 import { createUi } from './ui/ui-state';
 
 /** The page's handle on the widget: `window.Parley`. */
@@ -50,6 +51,7 @@ function start(script: HTMLScriptElement | null) {
   });
   const unmount = mount(ui, o.color);
   const stopUnread = effect(() => chat.emit('unread', chat.unread.value));
+  const stopAttention = attention(chat, ui, o.sound);
   const network = () => chat.setOnline(navigator.onLine);
   addEventListener('online', network);
   addEventListener('offline', network);
@@ -69,6 +71,7 @@ function start(script: HTMLScriptElement | null) {
       removeEventListener('online', network);
       removeEventListener('offline', network);
       stopUnread();
+      stopAttention();
       chat.stop();
       unmount();
       delete window.Parley;

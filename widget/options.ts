@@ -12,13 +12,18 @@ export interface Options {
   position: 'bottom-right' | 'bottom-left';
   color?: string;
   open: boolean;
+  /** A short tone for new messages while the panel is closed; off unless `data-sound`. */
+  sound: boolean;
   text: Text;
 }
 
 /** What a site may set in `window.ParleyConfig` (all optional; `title` is short for `text.title`). */
-export type Config = Partial<Omit<Options, 'text' | 'open'>> & { title?: string; open?: boolean | string; text?: Partial<Text> };
+export type Config = Partial<Omit<Options, 'text' | 'open' | 'sound'>> & { title?: string; open?: boolean | string; sound?: boolean | string; text?: Partial<Text> };
 
 export const DEFAULT_ROOM = 'lobby';
+
+// data-open and data-open="true" mean yes; data-open="false" does not.
+const flag = (v: boolean | string | undefined) => v === true || v === '' || v === 'true';
 
 /** Merges the script tag's `data-*` (data-key, data-token-url, data-text-placeholder, …) and `ParleyConfig`; the latter wins. */
 export function readOptions(script: HTMLScriptElement | null, config: Config = {}, page = location.href): Options {
@@ -37,8 +42,8 @@ export function readOptions(script: HTMLScriptElement | null, config: Config = {
     name: c.name || undefined,
     position: c.position === 'bottom-left' ? 'bottom-left' : 'bottom-right',
     color: c.color || undefined,
-    // data-open and data-open="true" open it; data-open="false" does not.
-    open: c.open === true || c.open === '' || c.open === 'true',
+    open: flag(c.open),
+    sound: flag(c.sound),
     text: { ...TEXT, ...text, ...config.text, ...(title ? { title } : {}) },
   };
 }

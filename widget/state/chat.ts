@@ -9,6 +9,7 @@ import type { ChatEvents, ChatOptions, Delivery } from './chat-types';
 import { createDeadEnd } from './dead-end';
 import { createMessageStore, type ChatMessage } from './messages';
 import { createTypingSender, createTypists } from './typing';
+import { unreadBase } from './unread-base';
 
 export type { ChatEvents, ChatOptions, Delivery } from './chat-types';
 
@@ -36,7 +37,7 @@ export function createChat(o: ChatOptions) {
   const reads = signal<Record<string, number>>({});
   /** This user's read position (moves forward only). */
   const readSeq = signal(0);
-  /** The read position the server had when this page first joined: where "new messages" start. */
+  /** Where "new messages" start: the read position when this page first joined (unread-base.ts). */
   const firstRead = signal(0);
   const olderMore = signal(false);
   const loadingOlder = signal(false);
@@ -61,7 +62,7 @@ export function createChat(o: ChatOptions) {
     return max;
   });
   const unread = computed(
-    () => store.list.value.filter((m) => m.seq! > readSeq.value && !isOwn(m) && !m.deleted).length,
+    () => store.list.value.filter((m) => m.seq! > Math.max(readSeq.value, firstRead.value) && !isOwn(m) && !m.deleted).length,
   );
 
   const roomSend = (f: ClientFrame) => joined && conn.send(f);
@@ -88,7 +89,7 @@ export function createChat(o: ChatOptions) {
           store.merge(f.messages);
           if (!resumed) {
             olderMore.value = f.hasMore;
-            firstRead.value = f.lastRead;
+            firstRead.value = unreadBase(storage, `parley:${o.key}:${room}:base`, f.lastRead, f.headSeq);
           }
           online.value = f.online;
           present = new Set(f.presence.map((p) => p.user));

@@ -34,7 +34,7 @@ export function createUi(o: { chat: Chat; text: Text; left: boolean; open: boole
     setOpen(next) {
       if (next === open.peek()) return;
       // The line marks what arrived since the person last looked.
-      if (next) mark.value = o.chat.readSeq.peek();
+      if (next) mark.value = Math.max(o.chat.readSeq.peek(), o.chat.firstRead.peek());
       this.focus = true;
       open.value = next;
       o.onOpen(next);
