@@ -109,7 +109,8 @@ export async function startServerProcess(env: Record<string, string>) {
   await until(
     'parley server',
     () => {
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(p.output());
+      // The JSON start line (stdout is not a terminal) names the port: "address":"http://host:port".
+      const m = /"address":"http:\/\/[^:"]+:(\d+)"/.exec(p.output());
       if (m) port = Number(m[1]);
       if (p.child.exitCode !== null) throw new Error(`server exited:\n${p.output()}`);
       return port > 0;
