@@ -30,6 +30,8 @@ const server = await startServer({
   coalesceMs: env.PARLEY_COALESCE_MS ? Number(env.PARLEY_COALESCE_MS) : undefined,
   commitWindowMs: env.PARLEY_COMMIT_WINDOW_MS ? Number(env.PARLEY_COMMIT_WINDOW_MS) : undefined,
   logger,
+  // Off unless set to 1: tenants' webhooks may not reach private or loopback addresses.
+  allowPrivateWebhooks: env.PARLEY_ALLOW_PRIVATE_WEBHOOKS === '1',
 });
 
 // The publishable key is public (it sits in every page that embeds the widget); the admin

@@ -30,6 +30,8 @@ import { createBans } from './chat/bans';
 import { createContentRules } from './chat/content-rules';
 import { createEventWebhooks } from './chat/event-webhooks';
 import { createPreSendHook } from './chat/pre-send';
+import { createWebhookLog } from './chat/webhook-log';
+import { createWebhookHttp, type WebhookHttpOptions } from './chat/webhook-http';
 import { createWebhookSigner, webhookSecret } from './chat/webhook-signing';
 import { createGateway, WS_PATH } from './ws/gateway';
 import { createLogger, logFn, type LogFn, type Logger } from './ops/logger';
@@ -64,9 +66,21 @@ export interface ServerOptions {
   commitWindowMs?: number;
   /** How often open connections re-read their tenants in case a pushed change was lost (default 30 s). */
   tenantPollMs?: number;
-  /** How often undelivered event webhooks are looked for (default 1 s), and the first retry delay. */
+  /** How often due event webhooks are looked for (default 1 s). */
   eventsIntervalMs?: number;
-  eventsRetryMs?: number;
+  /** The event webhooks' retry schedule (default RETRY_DELAYS_MS: 5 s … 10 h). */
+  eventsRetryDelaysMs?: number[];
+  /** Deadline of one event webhook request (default 10 s). */
+  eventsTimeoutMs?: number;
+  /** Tenants whose events one server delivers at once (default 32). */
+  eventsConcurrency?: number;
+  /**
+   * Lets tenants' webhooks (pre-send, events) reach loopback and private addresses, for
+   * development and tests (`PARLEY_ALLOW_PRIVATE_WEBHOOKS=1`); off by default.
+   */
+  allowPrivateWebhooks?: boolean;
+  /** Tests only: how webhook host names resolve, and where a checked address is dialled. */
+  webhookNetwork?: Pick<WebhookHttpOptions, 'resolve' | 'dial'>;
   /** Origins the demo tenant allows besides the server's own address. */
   demoOrigins?: string[];
   /** The structured logger (default: JSON lines on stdout at `info`). */
@@ -143,9 +157,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const secretFor = (tenantId: string) => webhookSecret(sealer.derive, tenantId);
   // One signer (it keeps a decoded secret per tenant) for the pre-send hook and the events.
   const sign = createWebhookSigner(secretFor);
-  const events = createEventWebhooks({ db, tenants, sign, now, log, intervalMs: opts.eventsIntervalMs, retryMs: opts.eventsRetryMs });
+  const http = createWebhookHttp({ allowPrivate: opts.allowPrivateWebhooks ?? false, ...opts.webhookNetwork });
+  const events = createEventWebhooks({
+    db,
+    tenants,
+    sign,
+    http,
+    now,
+    log,
+    intervalMs: opts.eventsIntervalMs,
+    retryDelaysMs: opts.eventsRetryDelaysMs,
+    timeoutMs: opts.eventsTimeoutMs,
+    concurrency: opts.eventsConcurrency,
+  });
   const bans = createBans({ db, now, control, onEvent: events.kick });
-  const preSend = createPreSendHook({ sign, log });
+  const preSend = createPreSendHook({ sign, http, log, now });
   const chat = createChatService({
     db,
     bus,
@@ -198,7 +224,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   app.get(WS_PATH, gateway.route);
   app.route('/', embedCheckRoutes({ tenants }));
   app.route('/v1', apiRoutes({ tenants, auth, chat, draining: () => gateway.draining }));
-  app.route('/admin/api', adminRoutes({ tenants, chat, adminToken: admin.value, webhookSecret: secretFor }));
+  const webhooks = createWebhookLog({ db, now, kick: events.kick });
+  app.route(
+    '/admin/api',
+    adminRoutes({ tenants, chat, adminToken: admin.value, webhookSecret: secretFor, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
+  );
   app.route('/', staticRoutes({ demoPage: () => demoPage({ publishableKey: demoKey }), dashboardPage }));
 
   const server = createAdaptorServer({ fetch: app.fetch });

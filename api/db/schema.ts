@@ -152,21 +152,47 @@ export const bans = pgTable(
 );
 
 /**
- * Event webhooks waiting to be delivered, written in the same transaction as what they report,
- * so an event is never lost: delivery retries until the tenant's backend takes it.
+ * Event webhooks, written in the same transaction (or statement) as what they report, so an
+ * event is never lost. A tenant's events go out one at a time in id order: the oldest pending
+ * one (neither delivered nor given up) blocks the rest until it is taken or its retries run
+ * out. Kept after delivery as the tenant's delivery log.
  */
 export const webhookEvents = pgTable(
   'webhook_events',
   {
-    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
     tenantId: text('tenant_id').notNull(),
     type: text('type').notNull(),
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
     createdAt: ms('created_at').notNull(),
     attempts: integer('attempts').notNull().default(0),
+    /** When the next attempt is due (only the tenant's oldest pending event is attempted). */
     nextAt: ms('next_at').notNull(),
     deliveredAt: ms('delivered_at'),
+    /** Set when the retry schedule ran out without a 2xx. */
+    givenUpAt: ms('given_up_at'),
+    lastStatus: integer('last_status'),
     lastError: text('last_error'),
+    latencyMs: integer('latency_ms'),
   },
-  (t) => [index('webhook_events_due_idx').on(t.nextAt).where(sql`delivered_at is null`)],
+  (t) => [
+    index('webhook_events_pending_idx').on(t.tenantId, t.id).where(sql`delivered_at is null and given_up_at is null`),
+    index('webhook_events_tenant_idx').on(t.tenantId, t.id),
+  ],
 );
+
+/**
+ * Per tenant: which server delivers its events now (a lease, so a tenant's events are never
+ * split across servers), whether its endpoint was disabled (it answered 410), and which
+ * generation of its signing secret is current (and until when the previous one still signs).
+ */
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  tenantId: text('tenant_id').primaryKey(),
+  leaseHolder: text('lease_holder'),
+  leaseUntil: ms('lease_until').notNull().default(0),
+  disabledAt: ms('disabled_at'),
+  disabledReason: text('disabled_reason'),
+  secretGen: integer('secret_gen').notNull().default(0),
+  previousGen: integer('previous_gen'),
+  previousUntil: ms('previous_until'),
+});

@@ -1,8 +1,10 @@
-import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { webhookEvents } from './schema';
+import { webhookEndpoints, webhookEvents } from './schema';
 
 export type WebhookEventRow = typeof webhookEvents.$inferSelect;
+
+const pending = and(isNull(webhookEvents.deliveredAt), isNull(webhookEvents.givenUpAt));
 
 /** Records an event to deliver; pass the transaction of the change it reports. */
 export async function enqueueEvent(db: Db, tenantId: string, type: string, data: Record<string, unknown>, at: number) {
@@ -10,41 +12,115 @@ export async function enqueueEvent(db: Db, tenantId: string, type: string, data:
 }
 
 /**
- * Takes up to `limit` due events for `leaseMs`: another server (or this one after a crash)
- * takes them again only once the lease ends, so each is being sent by one server at a time.
+ * Tenants whose oldest pending event is due, whose endpoint is not disabled and whose lease
+ * is free (or ours). One index probe per tenant with pending events (a loose index scan over
+ * `webhook_events_pending_idx`), however long a tenant's backlog has grown.
  */
-export async function claimDue(db: Db, at: number, leaseMs: number, limit: number): Promise<WebhookEventRow[]> {
-  const due = db
-    .select({ id: webhookEvents.id })
+export async function dueTenants(db: Db, at: number, holder: string, limit: number): Promise<string[]> {
+  const rows = await db.execute<{ tenant_id: string }>(sql`
+    with recursive t as (
+      (select tenant_id from ${webhookEvents} where delivered_at is null and given_up_at is null order by tenant_id limit 1)
+      union all
+      select (select e.tenant_id from ${webhookEvents} e
+              where e.delivered_at is null and e.given_up_at is null and e.tenant_id > t.tenant_id
+              order by e.tenant_id limit 1)
+      from t where t.tenant_id is not null
+    )
+    select t.tenant_id from t
+    cross join lateral (
+      select e.next_at from ${webhookEvents} e
+      where e.tenant_id = t.tenant_id and e.delivered_at is null and e.given_up_at is null
+      order by e.id limit 1
+    ) head
+    left join ${webhookEndpoints} p on p.tenant_id = t.tenant_id
+    where t.tenant_id is not null and head.next_at <= ${at}
+      and (p.tenant_id is null or (p.disabled_at is null and (p.lease_until < ${at} or p.lease_holder = ${holder})))
+    limit ${limit}`);
+  return (Array.isArray(rows) ? rows : (rows as { rows: { tenant_id: string }[] }).rows).map((r) => r.tenant_id);
+}
+
+/** The tenant's oldest pending event: the only one that may be sent (order within a tenant). */
+export async function headOf(db: Db, tenantId: string): Promise<WebhookEventRow | null> {
+  const rows = await db
+    .select()
     .from(webhookEvents)
-    .where(and(sql`${webhookEvents.deliveredAt} is null`, sql`${webhookEvents.nextAt} <= ${at}`))
+    .where(and(eq(webhookEvents.tenantId, tenantId), pending))
     .orderBy(webhookEvents.id)
-    .limit(limit)
-    .for('update', { skipLocked: true });
-  return db
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/** What one attempt came to. */
+export interface AttemptResult {
+  at: number;
+  status: number | null;
+  error: string | null;
+  latencyMs: number;
+  /** Delivered, given up, or tried again at `retryAt` (`counted` false: the attempt does not use up the schedule). */
+  next: 'delivered' | 'given_up' | { retryAt: number; counted: boolean };
+}
+
+export async function recordAttempt(db: Db, id: number, r: AttemptResult) {
+  await db
     .update(webhookEvents)
-    .set({ nextAt: at + leaseMs, attempts: sql`${webhookEvents.attempts} + 1` })
-    .where(sql`${webhookEvents.id} in (${due})`)
-    .returning();
+    .set({
+      attempts: typeof r.next === 'object' && !r.next.counted ? webhookEvents.attempts : sql`${webhookEvents.attempts} + 1`,
+      lastStatus: r.status,
+      lastError: r.error?.slice(0, 500) ?? null,
+      latencyMs: r.latencyMs,
+      ...(r.next === 'delivered' ? { deliveredAt: r.at } : r.next === 'given_up' ? { givenUpAt: r.at } : { nextAt: r.next.retryAt }),
+    })
+    .where(eq(webhookEvents.id, id));
 }
 
-export async function markDelivered(db: Db, id: number, at: number, note: string | null = null) {
-  await db.update(webhookEvents).set({ deliveredAt: at, lastError: note }).where(eq(webhookEvents.id, id));
-}
-
-export async function markFailed(db: Db, id: number, nextAt: number, error: string) {
-  await db.update(webhookEvents).set({ nextAt, lastError: error.slice(0, 500) }).where(eq(webhookEvents.id, id));
-}
-
-/** Makes a tenant's undelivered events due now (its settings changed: maybe a fixed URL). */
+/** Makes a tenant's waiting head due now (its settings changed: maybe a fixed URL). */
 export async function retryNow(db: Db, tenantId: string, at: number) {
   await db
     .update(webhookEvents)
     .set({ nextAt: at })
-    .where(and(eq(webhookEvents.tenantId, tenantId), sql`${webhookEvents.deliveredAt} is null`, sql`${webhookEvents.nextAt} > ${at}`));
+    .where(and(eq(webhookEvents.tenantId, tenantId), pending, sql`${webhookEvents.nextAt} > ${at}`));
 }
 
-/** Deletes delivered events older than `before`. */
-export async function purgeDelivered(db: Db, before: number) {
-  await db.delete(webhookEvents).where(and(isNotNull(webhookEvents.deliveredAt), lt(webhookEvents.deliveredAt, before)));
+/** Events not yet delivered nor given up, and when the oldest was recorded. */
+export async function backlogOf(db: Db, tenantId: string): Promise<{ pending: number; oldestAt: number | null }> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int`, oldest: sql<string | null>`min(${webhookEvents.createdAt})` })
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.tenantId, tenantId), pending));
+  return { pending: Number(row.n), oldestAt: row.oldest == null ? null : Number(row.oldest) };
+}
+
+/** The tenant's delivery log, newest first, ids below `beforeId`. */
+export const eventLog = (db: Db, tenantId: string, limit: number, beforeId?: number) =>
+  db
+    .select()
+    .from(webhookEvents)
+    .where(and(eq(webhookEvents.tenantId, tenantId), beforeId ? lt(webhookEvents.id, beforeId) : undefined))
+    .orderBy(desc(webhookEvents.id))
+    .limit(limit);
+
+/**
+ * Sends finished events again: one by id, or every one recorded since `since`. They keep
+ * their ids (and `webhook-id`), so they go out before anything newer still pending.
+ */
+export async function replay(db: Db, tenantId: string, which: { id: number } | { since: number }, at: number): Promise<number> {
+  const rows = await db
+    .update(webhookEvents)
+    .set({ deliveredAt: null, givenUpAt: null, attempts: 0, nextAt: at, lastError: null })
+    .where(
+      and(
+        eq(webhookEvents.tenantId, tenantId),
+        'id' in which ? eq(webhookEvents.id, which.id) : gte(webhookEvents.createdAt, which.since),
+        or(isNotNull(webhookEvents.deliveredAt), isNotNull(webhookEvents.givenUpAt)),
+      ),
+    )
+    .returning({ id: webhookEvents.id });
+  return rows.length;
+}
+
+/** Deletes finished events older than `before`. */
+export async function purgeFinished(db: Db, before: number) {
+  await db
+    .delete(webhookEvents)
+    .where(or(and(isNotNull(webhookEvents.deliveredAt), lt(webhookEvents.deliveredAt, before)), and(isNotNull(webhookEvents.givenUpAt), lt(webhookEvents.givenUpAt, before))));
 }

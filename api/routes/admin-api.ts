@@ -8,8 +8,9 @@ import { isCleanText } from '../protocol';
 import { jsonBody } from './http-error';
 import { moderationRoutes } from './moderation';
 import { bad, bearer, limitBody } from './params';
-
-
+import { webhookAdminRoutes } from './webhooks-admin';
+import type { WebhookLog } from '../chat/webhook-log';
+import { isBlockedAddress, literalAddress } from '../chat/address-guard';
 
 function tenantName(v: unknown): string {
   const name = typeof v === 'string' ? v.trim() : '';
@@ -23,8 +24,27 @@ function origins(v: unknown): string[] {
   return v as string[];
 }
 
-/** A webhook address: http(s), or empty for none. */
-const webhookUrl = (v: unknown) => v === '' || (typeof v === 'string' && v.length <= 2000 && /^https?:\/\/\S+$/.test(v));
+/** A webhook address: http(s), or empty for none. Where it leads is checked at each request (address-guard.ts). */
+const webhookUrl = (v: unknown) => {
+  if (v === '') return true;
+  if (typeof v !== 'string' || v.length > 2000 || !/^https?:\/\/\S+$/.test(v)) return false;
+  try {
+    new URL(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** An address literal no webhook may reach is refused when set, not only when called. */
+function reachable(s: Partial<TenantSettings>, allowPrivate: boolean) {
+  if (allowPrivate) return;
+  for (const k of ['preSendUrl', 'eventsUrl'] as const) {
+    const v = s[k];
+    const ip = v ? literalAddress(new URL(v)) : null;
+    if (ip && isBlockedAddress(ip)) throw bad(`setting ${k} points at a private or reserved address`);
+  }
+}
 
 const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   guests: (v) => typeof v === 'boolean',
@@ -56,6 +76,8 @@ export function adminRoutes(opts: {
   chat: ChatService;
   adminToken: string;
   webhookSecret: (tenantId: string) => string;
+  webhooks: WebhookLog;
+  allowPrivateWebhooks: boolean;
 }) {
   const { tenants } = opts;
   const app = new Hono();
@@ -73,6 +95,7 @@ export function adminRoutes(opts: {
     const name = tenantName(body.name);
     if (body.guests !== undefined && typeof body.guests !== 'boolean') throw bad('guests must be a boolean');
     const s = body.settings === undefined ? {} : settings(body.settings);
+    reachable(s, opts.allowPrivateWebhooks);
     const made = await tenants.create({
       name,
       origins: origins(body.origins ?? []),
@@ -93,6 +116,7 @@ export function adminRoutes(opts: {
       patch.disabled = body.disabled;
     }
     const s = body.settings === undefined ? {} : settings(body.settings);
+    reachable(s, opts.allowPrivateWebhooks);
     if (body.guests !== undefined) {
       if (typeof body.guests !== 'boolean') throw bad('guests must be a boolean');
       s.guests = body.guests;
@@ -102,6 +126,8 @@ export function adminRoutes(opts: {
     // An empty patch reads the tenant: an update that sets nothing is an error in the database layer.
     const t = Object.keys(patch).length ? await tenants.update(id, patch) : await tenants.byId(id);
     if (!t) throw new ChatError('not_found', 'no such tenant');
+    // Setting the events URL again enables an endpoint that answered 410.
+    if (s.eventsUrl) await opts.webhooks.enable(id);
     return c.json(tenantView(t));
   });
 
@@ -118,6 +144,8 @@ export function adminRoutes(opts: {
     if (!(await tenants.byId(id))) throw new ChatError('not_found', 'no such tenant');
     return c.json({ secret: opts.webhookSecret(id) });
   });
+
+  app.route('/tenants/:id', webhookAdminRoutes({ log: opts.webhooks, tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }));
 
   // Reports and bans of a tenant, for the dashboard's moderation view.
   app.route('/tenants/:id', moderationRoutes({ chat: opts.chat, tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }));

@@ -3,6 +3,7 @@ import { createChatService } from '../../api/chat/chat-service';
 import { createSealer } from '../../api/chat/keys';
 import { createBans } from '../../api/chat/bans';
 import { createContentRules } from '../../api/chat/content-rules';
+import { createWebhookHttp } from '../../api/chat/webhook-http';
 import { createPreSendHook } from '../../api/chat/pre-send';
 import { createWebhookSigner } from '../../api/chat/webhook-signing';
 import { createMemoryRateLimiter } from '../../api/chat/rate-limit';
@@ -65,7 +66,7 @@ describe.each(backends())('retention on %s', (backend) => {
       limiter: createMemoryRateLimiter({ now: () => now }),
       rules: createContentRules(),
       bans: createBans({ db: database.db, control, now: () => now }),
-      preSend: createPreSendHook({ sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`), log: () => {} }),
+      preSend: createPreSendHook({ sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`), http: createWebhookHttp({ allowPrivate: false }), log: () => {} }),
       now: () => now,
     });
     const keep = await tenants.create({ name: 'keep', origins: [] });

@@ -44,6 +44,8 @@ export async function startTestServer(
     dataDir,
     memory: !dataDir,
     demoOrigins: ['*'],
+    // Test receivers listen on 127.0.0.1; the SSRF tests turn this off.
+    allowPrivateWebhooks: opts.allowPrivateWebhooks ?? true,
     log: opts.log ?? (opts.logger ? undefined : () => {}),
     logger: opts.logger ?? silentLogger,
   };

@@ -11,13 +11,20 @@ export interface Delivery {
   body: any;
 }
 
+/** What the receiver answers: a status, a JSON body, extra headers (`retry-after`, `location`). */
+export interface Reply {
+  status: number;
+  json?: object;
+  headers?: Record<string, string>;
+}
+
 /**
  * A tenant's backend for webhook tests: a real HTTP server that checks every signature with
  * `secret()`, records each request, and answers with what `reply` says (status, JSON body).
  */
 export async function startWebhookReceiver(
   secret: () => string,
-  reply: (d: Delivery) => { status: number; json?: object } | Promise<{ status: number; json?: object }>,
+  reply: (d: Delivery) => Reply | Promise<Reply>,
 ) {
   const received: Delivery[] = [];
   const server = createServer((req, res) => {
@@ -32,8 +39,8 @@ export async function startWebhookReceiver(
       }
       const d: Delivery = { id: String(req.headers['webhook-id']), verified, body: JSON.parse(raw) };
       received.push(d);
-      const { status, json } = await reply(d);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(json ? JSON.stringify(json) : '');
+      const { status, json, headers } = await reply(d);
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(json ? JSON.stringify(json) : '');
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

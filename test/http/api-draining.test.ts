@@ -7,6 +7,7 @@ import { createChatService } from '../../api/chat/chat-service';
 import { createSealer } from '../../api/chat/keys';
 import { createBans } from '../../api/chat/bans';
 import { createContentRules } from '../../api/chat/content-rules';
+import { createWebhookHttp } from '../../api/chat/webhook-http';
 import { createPreSendHook } from '../../api/chat/pre-send';
 import { createWebhookSigner } from '../../api/chat/webhook-signing';
 import { createMemoryRateLimiter } from '../../api/chat/rate-limit';
@@ -38,7 +39,7 @@ describe('HTTP API while the server drains', () => {
       limiter: createMemoryRateLimiter({ now }),
       rules: createContentRules(),
       bans: createBans({ db: database.db, control, now: now }),
-      preSend: createPreSendHook({ sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`), log: () => {} }),
+      preSend: createPreSendHook({ sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`), http: createWebhookHttp({ allowPrivate: false }), log: () => {} }),
       now,
     });
     ({ secretKey } = await tenants.create({ name: 'drain', origins: [] }));

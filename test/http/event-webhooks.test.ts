@@ -18,7 +18,7 @@ describe.each(backends())('event webhooks on %s', (backend) => {
   let rx: Awaited<ReturnType<typeof startReceiver>>;
   const { admin, v1, create } = calls(() => s);
   beforeAll(async () => {
-    s = await startTestServer({ backend, eventsIntervalMs: 100, eventsRetryMs: 50 });
+    s = await startTestServer({ backend, eventsIntervalMs: 100, eventsRetryDelaysMs: Array(7).fill(50) });
     rx = await startReceiver(() => secret);
   });
   afterAll(async () => {

@@ -17,6 +17,9 @@ const startHook = (secret: () => string) =>
     if (text.startsWith('slow')) await sleep(1500);
     if (text.startsWith('lag')) await sleep(150);
     if (text.startsWith('empty')) return { status: 204 };
+    if (text.startsWith('object')) return { status: 200, json: {} };
+    if (text.startsWith('garbage')) return { status: 200, json: { action: 'explode' } };
+    if (text.startsWith('loud')) return { status: 200, json: { action: 'reject', reason: `\u202eno\u0007 <b>way</b>\n\n${'!'.repeat(500)}` } };
     return { status: 200, json: { action: 'allow' } };
   });
 
@@ -24,9 +27,10 @@ describe.each(backends())('the pre-send webhook on %s', (backend) => {
   let s: TestServer;
   let secret = '';
   let hook: Awaited<ReturnType<typeof startHook>>;
+  const logged: { msg: string; err: unknown }[] = [];
   const { admin, v1, create } = calls(() => s);
   beforeAll(async () => {
-    s = await startTestServer({ backend });
+    s = await startTestServer({ backend, log: (msg, err) => logged.push({ msg, err }) });
     hook = await startHook(() => secret);
   });
   afterAll(async () => {
@@ -91,6 +95,20 @@ describe.each(backends())('the pre-send webhook on %s', (backend) => {
     expect(await closed.send('c3', 'fine')).toMatchObject({ type: 'ack', seq: 1 });
     expect(await closed.stored()).toEqual([['c3', 'fine']]);
     closed.c.close();
+  });
+
+  it('takes {} as allow, passes a reason on as short plain text, and logs a malformed answer once a minute without a stack', async () => {
+    const { c, send } = await setup({ preSendFailOpen: true });
+    expect(await send('b1', 'object answer')).toMatchObject({ type: 'ack', seq: 1 });
+    const loud = await send('b2', 'loud reject');
+    expect(loud).toMatchObject({ type: 'error', code: 'rejected' });
+    expect(loud.message).toBe(`no <b>way</b> ${'!'.repeat(500)}`.slice(0, 200));
+    logged.length = 0;
+    for (const id of ['g1', 'g2', 'g3']) expect(await send(id, 'garbage answer')).toMatchObject({ type: 'ack' });
+    const lines = logged.filter((l) => l.msg.startsWith('pre-send webhook of tenant'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toEqual({ msg: expect.stringContaining('an unknown action'), err: undefined });
+    c.close();
   });
 
   it('validates the settings', async () => {
