@@ -13,6 +13,7 @@ import { createHub } from './chat/hub';
 import { createSealer, newToken } from './chat/keys';
 import { createMemoryPresence, type PresenceStore } from './chat/presence';
 import { createMemoryRateLimiter, type RateLimiter } from './chat/rate-limit';
+import { createRetention } from './chat/retention';
 import { createTenantDirectory } from './chat/tenants';
 import { createTypingTracker } from './chat/typing';
 import { openDatabase } from './db/client';
@@ -246,22 +247,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   else await tenants.update(DEMO_TENANT_ID, { origins: [...new Set([...existing.origins, ...origins])] });
   demoKey = (await tenants.byId(DEMO_TENANT_ID))!.publishableKey;
 
-  // Retention: purge now and every hour; a tenant with retentionDays 0 keeps everything.
-  const purge = async () => {
-    for (const row of await tenantsDb.listTenants(db)) {
-      const t = await tenants.byId(row.id);
-      if (t) await chat.purge(t).catch((err) => log('retention purge failed', err));
-    }
-  };
-  void purge();
-  const purgeTimer = setInterval(() => void purge(), 3_600_000);
-  purgeTimer.unref();
+  // Retention: now and every hour, on one server at a time.
+  const retention = createRetention({ db, now, log });
+  retention.start();
 
   let closed = false;
   async function drain() {
     if (closed) return;
     closed = true;
-    clearInterval(purgeTimer);
+    retention.stop();
     // Order matters: stop taking upgrades, let every message already taken in commit and
     // be acknowledged, then tell every socket 1001.
     gateway.drain();

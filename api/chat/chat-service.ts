@@ -286,12 +286,6 @@ export function createChatService(opts: {
       return !row?.private || (await roomsDb.isMember(db, tenantId, room, who.id));
     },
 
-    /** Deletes a tenant's messages older than its retention. */
-    async purge(tenant: Tenant): Promise<number> {
-      if (!tenant.settings.retentionDays) return 0;
-      return msgs.purgeOlderThan(db, tenant.id, now() - tenant.settings.retentionDays * 86_400_000);
-    },
-
     /** Committed messages as bus events, to fill a gap in what the bus delivered. */
     async eventsBetween(tenantId: string, room: string, after: number, upTo: number): Promise<RoomEvent[]> {
       const rows = await msgs.messagesAfter(db, tenantId, room, after, upTo, upTo - after);
