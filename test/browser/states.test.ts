@@ -1,4 +1,5 @@
 import { useBrowserEnv } from './harness';
+import { conversationsSuite } from './conversations-suite';
 import { misconfigSuite } from './misconfig-suite';
 import { refusalSuite } from './refusal-suite';
 import { unreadSuite } from './unread-suite';
@@ -9,3 +10,4 @@ const env = useBrowserEnv();
 misconfigSuite(env);
 refusalSuite(env);
 unreadSuite(env);
+conversationsSuite(env);
