@@ -29,6 +29,7 @@ const server = await startServer({
   heartbeatMs: env.PARLEY_HEARTBEAT_MS ? Number(env.PARLEY_HEARTBEAT_MS) : undefined,
   coalesceMs: env.PARLEY_COALESCE_MS ? Number(env.PARLEY_COALESCE_MS) : undefined,
   commitWindowMs: env.PARLEY_COMMIT_WINDOW_MS ? Number(env.PARLEY_COMMIT_WINDOW_MS) : undefined,
+  metricsToken: env.PARLEY_METRICS_TOKEN || undefined,
   logger,
   // Off unless set to 1: tenants' webhooks may not reach private or loopback addresses.
   allowPrivateWebhooks: env.PARLEY_ALLOW_PRIVATE_WEBHOOKS === '1',

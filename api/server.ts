@@ -37,6 +37,10 @@ import { createWebhookSigner, webhookSecret } from './chat/webhook-signing';
 import { createGateway, WS_PATH } from './ws/gateway';
 import { createLogger, logFn, type LogFn, type Logger } from './ops/logger';
 import { requestLog } from './routes/request-log';
+import { metricsRoutes } from './routes/metrics';
+import { createMetrics } from './ops/metrics';
+import { countedHttp, countedLimiter, timedBus } from './ops/instrument';
+import { countUndelivered } from './db/webhook-events';
 import type { BackpressureLimits } from './ws/transport';
 
 export interface ServerOptions {
@@ -84,6 +88,8 @@ export interface ServerOptions {
   webhookNetwork?: Pick<WebhookHttpOptions, 'resolve' | 'dial'>;
   /** Origins the demo tenant allows besides the server's own address. */
   demoOrigins?: string[];
+  /** Bearer token for `GET /metrics`; absent means the route answers 404. */
+  metricsToken?: string;
   /** The structured logger (default: JSON lines on stdout at `info`). */
   logger?: Logger;
   /** The `log(msg, err?)` seam; default: `error`/`warn` lines on `logger`. */
@@ -131,6 +137,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const master = secretFrom(opts.masterKey, dataDir, 'master-key');
   const heartbeatMs = opts.heartbeatMs ?? DEFAULTS.heartbeatMs;
 
+  const metrics = createMetrics();
   const database = await openDatabase({ url: opts.databaseUrl, dataDir });
   const { db } = database;
   let bus: Bus;
@@ -140,13 +147,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.redisUrl) {
     const { createRedisBus } = await import('./bus/redis-bus');
     const { createRedisPresence } = await import('./chat/redis-presence');
-    bus = await createRedisBus({ url: opts.redisUrl, prefix: opts.redisPrefix, log });
+    bus = timedBus(await createRedisBus({ url: opts.redisUrl, prefix: opts.redisPrefix, log }), metrics, now);
     presence = createRedisPresence({ url: opts.redisUrl, heartbeatMs, prefix: opts.redisPrefix, log });
     control = await createRedisControl({ url: opts.redisUrl, prefix: opts.redisPrefix, log });
     const { createRedisRateLimiter } = await import('./chat/redis-rate-limit');
     limiter = await createRedisRateLimiter({ url: opts.redisUrl, prefix: opts.redisPrefix, now, log });
   } else {
-    bus = createMemoryBus();
+    bus = timedBus(createMemoryBus(), metrics, now);
     presence = createMemoryPresence();
     control = createMemoryControl({ log });
     limiter = createMemoryRateLimiter({ now });
@@ -163,7 +170,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     db,
     tenants,
     sign,
-    http,
+    http: countedHttp('events', http, metrics),
     now,
     log,
     intervalMs: opts.eventsIntervalMs,
@@ -172,13 +179,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     concurrency: opts.eventsConcurrency,
   });
   const bans = createBans({ db, now, control, onEvent: events.kick });
-  const preSend = createPreSendHook({ sign, http, log, now });
+  const preSend = createPreSendHook({ sign, http: countedHttp('pre_send', http, metrics), log, now });
   const chat = createChatService({
     db,
     bus,
     control,
     typing,
-    limiter,
+    limiter: countedLimiter(limiter, metrics),
     rules: createContentRules(),
     bans,
     preSend,
@@ -186,6 +193,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     onEvent: events.kick,
     // PGlite runs one statement at a time; a Postgres pool takes a few rooms' statements at once.
     commit: { windowMs: opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS, lanes: database.kind === 'postgres' ? 4 : 1 },
+    onBatch: metrics.hooks.committed,
   });
   const hub = createHub({ bus, fillGap: chat.eventsBetween, readHead: async (t, r) => (await chat.roomHead(t, r)) ?? 0, log });
   // The bus may have lost events: after it reconnects, and when a server died between commit
@@ -213,6 +221,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     coalesceMs: opts.coalesceMs,
     now,
     log,
+    metrics: metrics.hooks,
+    onRefused: ({ status }) => metrics.upgradeRefused(status),
+  });
+  metrics.sources({
+    connections: () => gateway.stats().connections,
+    tooSlowClosed: () => gateway.stats().tooSlowClosed,
+    webhookQueueDepth: () => countUndelivered(db),
+    dbPool: database.pool,
   });
 
   let port = opts.port ?? 8787;
@@ -221,6 +237,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const app = new Hono();
   app.use(...requestLog(logger));
   app.onError(onError(log));
+  app.route('/', metricsRoutes({ registry: metrics.registry, token: opts.metricsToken }));
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get(WS_PATH, gateway.route);
   app.route('/', embedCheckRoutes({ tenants }));
@@ -273,6 +290,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     await presence.close();
     await events.stop();
     await database.close();
+    metrics.close();
   }
 
   return {

@@ -59,6 +59,8 @@ export function createChatService(opts: {
   onEvent?: () => void;
   /** Group-commit pacing and parallelism (see WriterOptions). */
   commit?: Pick<WriterOptions, 'windowMs' | 'lanes'>;
+  /** Told of each group commit (`/metrics`). */
+  onBatch?: (size: number, stored: number) => void;
 }) {
   const { db, bus, now } = opts;
 
@@ -78,6 +80,7 @@ export function createChatService(opts: {
     db,
     now,
     ...opts.commit,
+    onBatch: opts.onBatch,
     onCommitted(tenantId, room, stored) {
       for (const { msg, seq, ts } of stored) {
         // A message ends its sender's typing in the room.

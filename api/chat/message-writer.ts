@@ -50,6 +50,8 @@ export interface WriterOptions {
    * anyway: 1. A Postgres pool gains from a few.
    */
   lanes?: number;
+  /** Called once per statement with how many messages it carried and how many were new. */
+  onBatch?: (size: number, stored: number) => void;
 }
 
 /**
@@ -96,6 +98,9 @@ export function createMessageWriter(opts: WriterOptions) {
       list.map((g) => ({ tenantId: g.tenantId, room: g.room, messages: g.pending.map((p) => p.msg) })),
       opts.now(),
     );
+    let storedCount = 0;
+    for (const r of results) for (const o of r) if (o.kind === 'stored') storedCount++;
+    opts.onBatch?.(batch.length, storedCount);
     list.forEach((g, i) => {
       const stored: { msg: NewMessage; seq: number; ts: number }[] = [];
       // Acks first, then the broadcast: the sender learns its seq no later than the room.

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { trackPoolUse } from './pool-use';
 import * as schema from './schema';
 
 /** The Drizzle database every query function takes; PGlite and Postgres look the same. */
@@ -12,6 +13,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** Connections: the pool's size, those in use, and queries waiting for one. */
+  pool(): { max: number; busy: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -49,10 +52,12 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     await lockClient.end();
   }
   const client = postgres(url, { max, onnotice: () => {} });
+  const pool = trackPoolUse(client, ['unsafe', 'begin'], max);
   const db = drizzle({ client, schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',
+    pool,
     ping: async () => void (await db.execute(sql`select 1`)),
     close: () => client.end({ timeout: 5 }),
   };
@@ -70,6 +75,8 @@ async function openPglite(dataDir?: string): Promise<Database> {
   return {
     db,
     kind: 'pglite',
+    // One connection: queries wait their turn in PGlite's own queue.
+    pool: trackPoolUse(client, ['query', 'transaction'], 1),
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),
   };

@@ -124,3 +124,9 @@ export async function purgeFinished(db: Db, before: number) {
     .delete(webhookEvents)
     .where(or(and(isNotNull(webhookEvents.deliveredAt), lt(webhookEvents.deliveredAt, before)), and(isNotNull(webhookEvents.givenUpAt), lt(webhookEvents.givenUpAt, before))));
 }
+
+/** Events recorded and not yet delivered, across every tenant (the metrics' queue depth). */
+export async function countUndelivered(db: Db): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(webhookEvents).where(sql`${webhookEvents.deliveredAt} is null`);
+  return Number(row?.n ?? 0);
+}

@@ -22,9 +22,13 @@ export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
       if (!s.joined(f.room, f.rid)) return;
       if (deps.draining()) return s.sendError('internal', 'server shutting down; retry with the same id', f.rid);
       // Checked and queued before the next frame (order), committed without holding it up.
+      const arrived = performance.now();
       const { ack } = await deps.chat.submit(tenant, who, f.room, f.id, f.text);
       ack.then(
-        (a) => s.send({ type: 'ack', ...a, ...rid }),
+        (a) => {
+          s.send({ type: 'ack', ...a, ...rid });
+          deps.metrics?.acked(performance.now() - arrived);
+        },
         (err) => s.fail(err, f.rid),
       );
       return;

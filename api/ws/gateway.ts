@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Context } from 'hono';
+import type { RoomEvent } from '../bus/bus';
 import type { Tenant } from '../chat/tenants';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { TenantDirectory } from '../chat/tenants';
@@ -151,14 +152,16 @@ export function createGateway(opts: GatewayOptions) {
   }
 
   const onTooSlow = () => void tooSlowClosed++;
+  const onShed = (ev: RoomEvent) => opts.metrics?.shed(ev.kind);
 
   /** Starts the session of an accepted socket. Its listeners are shared by every socket. */
   function accept(ws: Sock, tenant: Tenant) {
     ws.on('error', onSocketError);
     if (draining) return ws.close(CLOSE.shuttingDown, 'shutting down');
-    const s = createSession(deps, tenant, createNodeTransport(ws, { now: opts.now, limits, onTooSlow, coalesceMs: opts.coalesceMs }));
+    const s = createSession(deps, tenant, createNodeTransport(ws, { now: opts.now, limits, onTooSlow, onShed, coalesceMs: opts.coalesceMs }));
     ws[SESSION] = s;
     sessions.add(s);
+    opts.metrics?.connected();
     ws.on('message', onSocketMessage);
     ws.on('pong', onSocketPong);
     ws.on('close', onSocketClose);

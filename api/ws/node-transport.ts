@@ -158,6 +158,7 @@ class NodeTransport implements Transport {
     private readonly limits: BackpressureLimits,
     private readonly onTooSlow: () => void,
     private readonly coalesceMs: number,
+    private readonly onShed?: (ev: RoomEvent) => void,
   ) {
     this.socket = (ws as unknown as { _socket: Socket })._socket;
   }
@@ -188,7 +189,7 @@ class NodeTransport implements Transport {
         this.close(CLOSE.tooSlow, 'too slow');
         return;
       }
-      if (ephemeral(ev)) return;
+      if (ephemeral(ev)) return void this.onShed?.(ev);
     } else this.softSince = 0;
     const bytes = (ev.bytes ??= Buffer.from(ev.json));
     if (this.closed || this.ws.readyState !== 1) return;
@@ -249,7 +250,7 @@ class NodeTransport implements Transport {
 /** Wraps a `ws` socket accepted by our WebSocketServer as a Transport. */
 export function createNodeTransport(
   ws: WebSocket,
-  opts: { now: () => number; limits: BackpressureLimits; onTooSlow: () => void; coalesceMs?: number },
+  opts: { now: () => number; limits: BackpressureLimits; onTooSlow: () => void; coalesceMs?: number; onShed?: (ev: RoomEvent) => void },
 ): Transport {
-  return new NodeTransport(ws, opts.now, opts.limits, opts.onTooSlow, opts.coalesceMs ?? DEFAULT_COALESCE_MS);
+  return new NodeTransport(ws, opts.now, opts.limits, opts.onTooSlow, opts.coalesceMs ?? DEFAULT_COALESCE_MS, opts.onShed);
 }

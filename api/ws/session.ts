@@ -9,6 +9,7 @@ import type { TypingTracker } from '../chat/typing';
 import { CLOSE, decodeFrame, DEFAULTS, type ErrorCode, type ServerFrame } from '../protocol';
 import { dispatch } from './dispatch';
 import type { Transport } from './transport';
+import type { MetricHooks } from '../ops/metrics';
 
 export interface SessionDeps {
   chat: ChatService;
@@ -22,6 +23,8 @@ export interface SessionDeps {
   /** True once the server is shutting down: new messages go to another server. */
   draining(): boolean;
   log: (msg: string, err?: unknown) => void;
+  /** Counts joins, deliveries and ack latency (`/metrics`); absent in unit tests. */
+  metrics?: MetricHooks;
 }
 
 type State = 'awaiting_hello' | 'ready' | 'closed';
@@ -40,6 +43,8 @@ export class RoomSub implements Subscriber {
     return this.session.blocked;
   }
   deliver(ev: RoomEvent) {
+    // Counted as handed to the transport; what it sheds is counted there (backpressure).
+    this.session.deps.metrics?.delivered(ev.kind);
     this.session.transport.sendEvent(ev);
   }
 }
@@ -240,6 +245,7 @@ export class Session {
         ...rid,
       });
       deps.hub.ready(tenant.id, room, sub, head);
+      deps.metrics?.joined();
     } catch (err) {
       // Out of the room entirely (a refused re-join also ends the earlier membership).
       await this.leave(room);
