@@ -1,38 +1,48 @@
 import { startServer } from './server';
-import { createLogger, type LogLevel } from './ops/logger';
+import { ConfigError, readConfig, type Config } from './ops/config';
+import { createLogger } from './ops/logger';
 
-// `npm start`: configuration from the environment (PROTOCOL.md, "Configuration").
+// `npm start`: configuration from the environment (README, "Configuration"), checked first.
 const env = process.env;
 
 /** JSON lines; in a terminal, pino-pretty (a dev dependency) when it is installed. */
-async function destination() {
-  if (!process.stdout.isTTY || env.LOG_FORMAT === 'json') return undefined;
+async function destination(format: string | undefined) {
+  if (format === 'json' || (format !== 'pretty' && !process.stdout.isTTY)) return undefined;
   try {
     const { default: pretty } = await import('pino-pretty');
-    return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+    return pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
   } catch {
     return undefined; // production install: JSON it is
   }
 }
-const logger = createLogger({ level: (env.LOG_LEVEL as LogLevel) || 'info', destination: await destination() });
 
-const dataDir = env.DATA_DIR ?? './data';
+let config: Config;
+try {
+  config = readConfig(env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  createLogger({ destination: await destination(env.LOG_FORMAT) }).fatal({ problems: err.problems }, err.message);
+  process.exit(2);
+}
+const logger = createLogger({ level: config.LOG_LEVEL, destination: await destination(config.LOG_FORMAT) });
+
+const dataDir = config.DATA_DIR;
 const server = await startServer({
-  port: env.PORT ? Number(env.PORT) : 8787,
-  host: env.HOST,
+  port: config.PORT,
+  host: config.HOST,
   dataDir,
-  databaseUrl: env.DATABASE_URL || undefined,
-  redisUrl: env.REDIS_URL || undefined,
-  redisPrefix: env.PARLEY_REDIS_PREFIX || undefined,
-  adminToken: env.PARLEY_ADMIN_TOKEN || undefined,
-  masterKey: env.PARLEY_MASTER_KEY || undefined,
-  heartbeatMs: env.PARLEY_HEARTBEAT_MS ? Number(env.PARLEY_HEARTBEAT_MS) : undefined,
-  coalesceMs: env.PARLEY_COALESCE_MS ? Number(env.PARLEY_COALESCE_MS) : undefined,
-  commitWindowMs: env.PARLEY_COMMIT_WINDOW_MS ? Number(env.PARLEY_COMMIT_WINDOW_MS) : undefined,
-  metricsToken: env.PARLEY_METRICS_TOKEN || undefined,
+  databaseUrl: config.DATABASE_URL,
+  redisUrl: config.REDIS_URL,
+  redisPrefix: config.PARLEY_REDIS_PREFIX,
+  adminToken: config.PARLEY_ADMIN_TOKEN,
+  masterKey: config.PARLEY_MASTER_KEY,
+  heartbeatMs: config.PARLEY_HEARTBEAT_MS,
+  coalesceMs: config.PARLEY_COALESCE_MS,
+  commitWindowMs: config.PARLEY_COMMIT_WINDOW_MS,
+  metricsToken: config.PARLEY_METRICS_TOKEN,
   logger,
-  // Off unless set to 1: tenants' webhooks may not reach private or loopback addresses.
-  allowPrivateWebhooks: env.PARLEY_ALLOW_PRIVATE_WEBHOOKS === '1',
+  // Off unless set: tenants' webhooks may not reach private or loopback addresses.
+  allowPrivateWebhooks: config.PARLEY_ALLOW_PRIVATE_WEBHOOKS,
 });
 
 // The publishable key is public (it sits in every page that embeds the widget); the admin
@@ -41,12 +51,12 @@ logger.info(
   {
     address: server.url,
     database: server.dbKind,
-    bus: env.REDIS_URL ? 'redis' : 'in-process',
+    bus: config.REDIS_URL ? 'redis' : 'in-process',
     demoPage: `${server.url}/`,
     dashboard: `${server.url}/dashboard`,
     api: `${server.url}/v1`,
     demoKey: server.demo.publishableKey,
-    adminTokenFrom: env.PARLEY_ADMIN_TOKEN ? 'PARLEY_ADMIN_TOKEN' : `${dataDir}/admin-token`,
+    adminTokenFrom: config.PARLEY_ADMIN_TOKEN ? 'PARLEY_ADMIN_TOKEN' : `${dataDir}/admin-token`,
     adminTokenGenerated: server.adminTokenGenerated,
   },
   'listening',
