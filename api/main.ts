@@ -61,6 +61,11 @@ logger.info(
   },
   'listening',
 );
+if (server.noAccounts)
+  logger.info(
+    { firstOperator: 'npm run admin -- user:create --email you@example.com --operator' },
+    'no dashboard account yet: make the first operator with this command (it asks for the password, or reads PARLEY_PASSWORD)',
+  );
 
 // Operators (and the benchmark) can ask a server started with --expose-gc for a full collection,
 // to read steady-state memory; the log then says what is left (heap per socket is the figure

@@ -6,6 +6,8 @@ import { Hono } from 'hono';
 import type { Bus } from './bus/bus';
 import { createMemoryControl, createRedisControl, type ControlBus } from './bus/control';
 import { createMemoryBus } from './bus/memory-bus';
+import { createAccounts } from './chat/accounts';
+import { createAudit } from './chat/audit';
 import { createAuth } from './chat/auth';
 import { createChatService } from './chat/chat-service';
 import { DEFAULT_COMMIT_WINDOW_MS } from './chat/message-writer';
@@ -86,6 +88,8 @@ export interface ServerOptions {
   allowPrivateWebhooks?: boolean;
   /** Tests only: how webhook host names resolve, and where a checked address is dialled. */
   webhookNetwork?: Pick<WebhookHttpOptions, 'resolve' | 'dial'>;
+  /** How long a dashboard session lasts (default 12 hours). */
+  sessionTtlMs?: number;
   /** Origins the demo tenant allows besides the server's own address. */
   demoOrigins?: string[];
   /** Bearer token for `GET /metrics`; absent means the route answers 404. */
@@ -102,6 +106,8 @@ export interface RunningServer {
   adminToken: string;
   /** True when this start generated the admin token (print it once). */
   adminTokenGenerated: boolean;
+  /** True while no dashboard account exists (print how to make the first operator). */
+  noAccounts: boolean;
   demo: { tenantId: string; publishableKey: string };
   dbKind: 'pglite' | 'postgres';
   stats(): { connections: number; maxBufferedBytes: number; tooSlowClosed: number };
@@ -178,6 +184,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     timeoutMs: opts.eventsTimeoutMs,
     concurrency: opts.eventsConcurrency,
   });
+  const accounts = createAccounts({ db, now, sessionTtlMs: opts.sessionTtlMs });
+  const audit = createAudit({ db, now });
   const bans = createBans({ db, now, control, onEvent: events.kick });
   const preSend = createPreSendHook({ sign, http: countedHttp('pre_send', http, metrics), log, now });
   const chat = createChatService({
@@ -241,11 +249,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get(WS_PATH, gateway.route);
   app.route('/', embedCheckRoutes({ tenants }));
-  app.route('/v1', apiRoutes({ tenants, auth, chat, draining: () => gateway.draining }));
+  app.route('/v1', apiRoutes({ tenants, auth, chat, audit, draining: () => gateway.draining }));
   const webhooks = createWebhookLog({ db, now, kick: events.kick });
   app.route(
     '/admin/api',
-    adminRoutes({ tenants, chat, adminToken: admin.value, webhookSecret: secretFor, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
+    adminRoutes({ tenants, chat, accounts, audit, adminToken: admin.value, webhookSecret: secretFor, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
   );
   app.route('/', staticRoutes({ demoPage: () => demoPage({ publishableKey: demoKey }), dashboardPage }));
 
@@ -298,6 +306,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     port,
     adminToken: admin.value,
     adminTokenGenerated: admin.generated,
+    noAccounts: await accounts.none(),
     demo: { tenantId: DEMO_TENANT_ID, publishableKey: demoKey },
     dbKind: database.kind,
     stats: gateway.stats,

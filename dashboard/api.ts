@@ -1,13 +1,18 @@
 // The dashboard's one way to reach the Admin API (PROTOCOL.md "Admin API"). Every call answers
 // a Result instead of throwing, so a view shows `error.message` and the state layer can send a
-// 401 back to sign-in without each caller remembering to.
+// 401 back to sign-in without each caller remembering to. The session is an HttpOnly cookie the
+// browser sends by itself; no script here ever holds a credential.
 
 import type { SecretKeyInfo, TenantSettings } from '../api/protocol';
 
 export type { SecretKeyInfo, TenantSettings };
 
-/** One row of `GET /admin/api/tenants`. */
+/** A role in a tenant; `all` for operators. */
+export type Role = 'owner' | 'admin' | 'moderator';
+
+/** A row of `GET /admin/api/tenants` for someone who may see settings. */
 export interface TenantInfo {
+  role: Role | 'all';
   tenantId: string;
   name: string;
   origins: string[];
@@ -16,6 +21,51 @@ export interface TenantInfo {
   disabled: boolean;
   publishableKey: string;
   secretKeys: SecretKeyInfo[];
+}
+
+/** A moderator's row of `GET /admin/api/tenants`: no settings, no keys. */
+export interface TenantSummary {
+  role: 'moderator';
+  tenantId: string;
+  name: string;
+  disabled: boolean;
+  publishableKey: string;
+}
+
+export type TenantRow = TenantInfo | TenantSummary;
+
+/** `GET /admin/api/session`: who is signed in, and their role in each tenant. */
+export interface Me {
+  kind: 'account' | 'token';
+  email?: string;
+  operator: boolean;
+  tenants: Record<string, Role>;
+}
+
+/** What an invitation is for (`POST /admin/api/invites/lookup`). */
+export interface InviteInfo {
+  email: string;
+  role: Role;
+  tenantId: string;
+  tenantName: string;
+  hasAccount: boolean;
+}
+
+/** `GET /admin/api/tenants/:id/members`. */
+export interface Members {
+  members: { accountId: string; email: string; role: Role; createdAt: number }[];
+  invites: { email: string; role: Role; createdAt: number; expiresAt: number }[];
+}
+
+/** One row of `GET /admin/api/tenants/:id/audit`. */
+export interface AuditEntry {
+  id: number;
+  actor: string;
+  actorName: string;
+  action: string;
+  target: string;
+  detail: Record<string, unknown>;
+  ts: number;
 }
 
 /** One row of `GET /admin/api/tenants/:id/reports`. */
@@ -56,16 +106,17 @@ export interface ApiError {
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
-/** The Admin API bound to a base URL; each call takes the admin token it should send. */
+/** The Admin API bound to a base URL, called with the browser's session cookie. */
 export function createAdminApi(opts: { base: string; fetch?: typeof fetch }) {
   const f = opts.fetch ?? fetch.bind(globalThis);
 
-  async function request<T>(token: string, method: string, path: string, body?: unknown): Promise<Result<T>> {
+  async function request<T>(method: string, path: string, body?: unknown): Promise<Result<T>> {
     let res: Response;
     try {
       res = await f(`${opts.base}/admin/api${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        credentials: 'same-origin',
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
@@ -79,18 +130,27 @@ export function createAdminApi(opts: { base: string; fetch?: typeof fetch }) {
 
   const tenant = (id: string) => `/tenants/${encodeURIComponent(id)}`;
   return {
-    list: (token: string) => request<TenantInfo[]>(token, 'GET', '/tenants'),
-    create: (token: string, input: { name: string; origins: string[]; guests: boolean }) =>
-      request<{ tenantId: string; publishableKey: string; secretKey: string }>(token, 'POST', '/tenants', input),
-    update: (token: string, id: string, patch: TenantPatch) => request<unknown>(token, 'PATCH', tenant(id), patch),
-    addKey: (token: string, id: string) => request<{ secretKey: string; prefix: string }>(token, 'POST', `${tenant(id)}/secret-keys`),
-    revokeKey: (token: string, id: string, prefix: string) =>
-      request<null>(token, 'DELETE', `${tenant(id)}/secret-keys/${encodeURIComponent(prefix)}`),
-    reports: (token: string, id: string) => request<{ reports: ReportInfo[]; hasMore: boolean }>(token, 'GET', `${tenant(id)}/reports`),
-    bans: (token: string, id: string) => request<{ bans: BanInfo[] }>(token, 'GET', `${tenant(id)}/bans`),
-    ban: (token: string, id: string, user: string, reason: string) =>
-      request<BanInfo>(token, 'PUT', `${tenant(id)}/bans/${encodeURIComponent(user)}`, reason ? { reason } : {}),
-    unban: (token: string, id: string, user: string) => request<null>(token, 'DELETE', `${tenant(id)}/bans/${encodeURIComponent(user)}`),
+    me: () => request<Me>('GET', '/session'),
+    signIn: (email: string, password: string) => request<Me>('POST', '/session', { email, password }),
+    signOut: () => request<null>('DELETE', '/session'),
+    inviteInfo: (token: string) => request<InviteInfo>('POST', '/invites/lookup', { token }),
+    acceptInvite: (token: string, password: string) => request<Me>('POST', '/invites/accept', { token, password }),
+    list: () => request<TenantRow[]>('GET', '/tenants'),
+    create: (input: { name: string; origins: string[]; guests: boolean }) =>
+      request<{ tenantId: string; publishableKey: string; secretKey: string }>('POST', '/tenants', input),
+    update: (id: string, patch: TenantPatch) => request<unknown>('PATCH', tenant(id), patch),
+    addKey: (id: string) => request<{ secretKey: string; prefix: string }>('POST', `${tenant(id)}/secret-keys`),
+    revokeKey: (id: string, prefix: string) => request<null>('DELETE', `${tenant(id)}/secret-keys/${encodeURIComponent(prefix)}`),
+    members: (id: string) => request<Members>('GET', `${tenant(id)}/members`),
+    invite: (id: string, email: string, role: Role) =>
+      request<{ token: string; link: string; email: string; role: Role; expiresAt: number }>('POST', `${tenant(id)}/invites`, { email, role }),
+    removeMember: (id: string, account: string) => request<null>('DELETE', `${tenant(id)}/members/${encodeURIComponent(account)}`),
+    audit: (id: string) => request<{ entries: AuditEntry[]; hasMore: boolean }>('GET', `${tenant(id)}/audit`),
+    reports: (id: string) => request<{ reports: ReportInfo[]; hasMore: boolean }>('GET', `${tenant(id)}/reports`),
+    bans: (id: string) => request<{ bans: BanInfo[] }>('GET', `${tenant(id)}/bans`),
+    ban: (id: string, user: string, reason: string) =>
+      request<BanInfo>('PUT', `${tenant(id)}/bans/${encodeURIComponent(user)}`, reason ? { reason } : {}),
+    unban: (id: string, user: string) => request<null>('DELETE', `${tenant(id)}/bans/${encodeURIComponent(user)}`),
   };
 }
 

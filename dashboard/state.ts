@@ -1,10 +1,16 @@
 import { batch, signal } from '@preact/signals';
-import type { AdminApi, ApiError, Result, TenantInfo, TenantPatch } from './api';
+import type { AdminApi, ApiError, InviteInfo, Me, Result, Role, TenantInfo, TenantPatch, TenantRow } from './api';
 
-const TOKEN_KEY = 'parley.adminToken';
-
-/** Where the operator is: one closed union, changed only through `setSession`. */
-export type Session = { state: 'signedOut'; message: string } | { state: 'signingIn' } | { state: 'signedIn'; token: string };
+/**
+ * Where the person is: one closed union, changed only through `setSession`. The session itself
+ * is an HttpOnly cookie; the dashboard only learns who it belongs to.
+ */
+export type Session =
+  | { state: 'loading' }
+  | { state: 'signedOut'; message: string }
+  | { state: 'signingIn' }
+  | { state: 'invited'; token: string; info: InviteInfo | null; message: string }
+  | { state: 'signedIn'; me: Me };
 
 /** A secret key on screen for the one time it can be shown. */
 export interface Revealed {
@@ -14,29 +20,17 @@ export interface Revealed {
   reason: 'created' | 'rotated';
 }
 
-/** The subset of Web Storage used; sessionStorage can throw (blocked storage), so it may be absent. */
-export interface TokenStore {
-  getItem(k: string): string | null;
-  setItem(k: string, v: string): void;
-  removeItem(k: string): void;
-}
-
 /** The dashboard's state and the actions views call; actions answer an error to show, or null. */
-export function createDashboard(opts: { api: AdminApi; storage: TokenStore | null }) {
-  const { api, storage } = opts;
-  const saved = storage?.getItem(TOKEN_KEY);
-  const session = signal<Session>(saved ? { state: 'signedIn', token: saved } : { state: 'signedOut', message: '' });
-  const tenants = signal<TenantInfo[] | null>(null);
+export function createDashboard(opts: { api: AdminApi }) {
+  const { api } = opts;
+  const session = signal<Session>({ state: 'loading' });
+  const tenants = signal<TenantRow[] | null>(null);
   const listError = signal('');
   const revealed = signal<Revealed | null>(null);
 
-  function setSession(next: Session) {
-    if (next.state === 'signedIn') storage?.setItem(TOKEN_KEY, next.token);
-    else storage?.removeItem(TOKEN_KEY);
-    session.value = next;
-  }
+  const setSession = (next: Session) => void (session.value = next);
 
-  function signOut(message = '') {
+  function signedOut(message = '') {
     batch(() => {
       setSession({ state: 'signedOut', message });
       // Nothing from the old session stays on screen, least of all a secret key.
@@ -46,17 +40,15 @@ export function createDashboard(opts: { api: AdminApi; storage: TokenStore | nul
     });
   }
 
-  /** Calls the API with the session's token; a 401 ends the session with a message. */
-  async function call<T>(fn: (token: string) => Promise<Result<T>>): Promise<Result<T>> {
-    const s = session.value;
-    if (s.state !== 'signedIn') return { ok: false, error: { code: 'unauthorized', message: 'Not signed in.', status: 401 } };
-    const r = await fn(s.token);
-    if (!r.ok && r.error.status === 401) signOut('The admin token was not accepted (it may have changed). Sign in again.');
+  /** Calls the API; a 401 (the session ended or expired) goes back to sign-in with a message. */
+  async function call<T>(fn: () => Promise<Result<T>>): Promise<Result<T>> {
+    const r = await fn();
+    if (!r.ok && r.error.status === 401) signedOut('Your session ended. Sign in again.');
     return r;
   }
 
   async function refresh(): Promise<ApiError | null> {
-    const r = await call((t) => api.list(t));
+    const r = await call(() => api.list());
     batch(() => {
       listError.value = r.ok ? '' : r.error.message;
       if (r.ok) tenants.value = r.data;
@@ -64,71 +56,98 @@ export function createDashboard(opts: { api: AdminApi; storage: TokenStore | nul
     return r.ok ? null : r.error;
   }
 
+  async function enter(me: Me) {
+    setSession({ state: 'signedIn', me });
+    await refresh();
+  }
+
   /** Runs a change, then reloads the list so the screen shows what the server stored. */
-  async function change<T>(fn: (token: string) => Promise<Result<T>>, then?: (data: T) => void): Promise<ApiError | null> {
+  async function change<T>(fn: () => Promise<Result<T>>, then?: (data: T) => void): Promise<ApiError | null> {
     const r = await call(fn);
     if (!r.ok) return r.error;
     then?.(r.data);
     await refresh();
     return null;
   }
+  const done = async <T,>(fn: () => Promise<Result<T>>): Promise<ApiError | null> => {
+    const r = await call(fn);
+    return r.ok ? null : r.error;
+  };
 
   return {
     session,
     tenants,
     listError,
     revealed,
-    signOut,
     refresh,
+    api,
+    call,
 
-    /** Checks the token by listing tenants; only a token that works is kept. */
-    async signIn(token: string) {
-      token = token.trim();
-      if (!token) return setSession({ state: 'signedOut', message: 'Enter the admin token.' });
-      setSession({ state: 'signingIn' });
-      const r = await api.list(token);
-      if (r.ok) {
-        batch(() => {
-          setSession({ state: 'signedIn', token });
-          tenants.value = r.data;
-          listError.value = '';
-        });
-      } else {
-        setSession({ state: 'signedOut', message: r.error.status === 401 ? 'That admin token is not valid.' : r.error.message });
+    /** At load: an invitation link (`#invite=…`), else the session the cookie holds, if any. */
+    async start(hash: string) {
+      const token = /^#invite=([\w-]{1,64})$/.exec(hash)?.[1];
+      if (token) {
+        setSession({ state: 'invited', token, info: null, message: '' });
+        const r = await api.inviteInfo(token);
+        setSession({ state: 'invited', token, info: r.ok ? r.data : null, message: r.ok ? '' : r.error.message });
+        return;
       }
+      const r = await api.me();
+      if (r.ok) await enter(r.data);
+      else signedOut(r.error.status === 401 ? '' : r.error.message);
+    },
+
+    async signIn(email: string, password: string) {
+      if (!email || !password) return setSession({ state: 'signedOut', message: 'Enter your email and password.' });
+      setSession({ state: 'signingIn' });
+      const r = await api.signIn(email, password);
+      if (r.ok) await enter(r.data);
+      else signedOut(r.error.status === 401 ? 'That email and password do not match an account.' : r.error.message);
+    },
+
+    /** Takes an invitation with the password typed; signs in on success. */
+    async acceptInvite(token: string, password: string): Promise<ApiError | null> {
+      const r = await api.acceptInvite(token, password);
+      if (!r.ok) return r.error;
+      await enter(r.data);
+      return null;
+    },
+
+    async signOut() {
+      const r = await api.signOut();
+      signedOut(r.ok ? 'You are signed out.' : r.error.message);
     },
 
     createTenant: (input: { name: string; origins: string[]; guests: boolean }) =>
       change(
-        (t) => api.create(t, input),
+        () => api.create(input),
         (d) => (revealed.value = { tenantName: input.name, secretKey: d.secretKey, reason: 'created' }),
       ),
 
-    updateTenant: (id: string, patch: TenantPatch) => change((t) => api.update(t, id, patch)),
+    updateTenant: (id: string, patch: TenantPatch) => change(() => api.update(id, patch)),
 
     rotateKey: (tenant: TenantInfo) =>
       change(
-        (t) => api.addKey(t, tenant.tenantId),
+        () => api.addKey(tenant.tenantId),
         (d) => (revealed.value = { tenantName: tenant.name, secretKey: d.secretKey, reason: 'rotated' }),
       ),
 
-    revokeKey: (id: string, prefix: string) => change((t) => api.revokeKey(t, id, prefix)),
+    revokeKey: (id: string, prefix: string) => change(() => api.revokeKey(id, prefix)),
+
+    members: (id: string) => call(() => api.members(id)),
+    invite: (id: string, email: string, role: Role) => call(() => api.invite(id, email, role)),
+    removeMember: (id: string, account: string) => done(() => api.removeMember(id, account)),
+    audit: (id: string) => call(() => api.audit(id)),
 
     /** A tenant's reports and bans (the moderation view loads them when it opens). */
     moderation: async (id: string) => {
-      const [reports, bans] = await Promise.all([call((t) => api.reports(t, id)), call((t) => api.bans(t, id))]);
+      const [reports, bans] = await Promise.all([call(() => api.reports(id)), call(() => api.bans(id))]);
       if (!reports.ok) return reports;
       if (!bans.ok) return bans;
       return { ok: true as const, data: { reports: reports.data.reports, bans: bans.data.bans } };
     },
-    ban: async (id: string, user: string, reason: string): Promise<ApiError | null> => {
-      const r = await call((t) => api.ban(t, id, user, reason));
-      return r.ok ? null : r.error;
-    },
-    unban: async (id: string, user: string): Promise<ApiError | null> => {
-      const r = await call((t) => api.unban(t, id, user));
-      return r.ok ? null : r.error;
-    },
+    ban: (id: string, user: string, reason: string) => done(() => api.ban(id, user, reason)),
+    unban: (id: string, user: string) => done(() => api.unban(id, user)),
   };
 }
 

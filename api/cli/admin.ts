@@ -21,10 +21,15 @@ Commands:
       Adds a secret key; prints {secretKey, prefix}. Older keys keep working until revoked.
   key:revoke --tenant <id> --prefix <prefix>
       Revokes a secret key: requests with it get 401, tokens signed with it stop working.
+  user:create --email <email> [--operator]
+      Makes a dashboard account (--operator: every tenant, may create tenants). The password
+      is read from PARLEY_PASSWORD, else asked for (not echoed), else read from stdin's first
+      line; never from the command line, where it would be kept in shell history and ps.
 
 Environment:
   PARLEY_URL          the server (default http://localhost:8787)
   PARLEY_ADMIN_TOKEN  the admin token (default: the file $DATA_DIR/admin-token, DATA_DIR=./data)
+  PARLEY_PASSWORD     the password for user:create
 `;
 
 const OPTIONS = {
@@ -41,6 +46,8 @@ const OPTIONS = {
   'retention-days': { type: 'string' },
   disable: { type: 'boolean' },
   enable: { type: 'boolean' },
+  email: { type: 'string' },
+  operator: { type: 'boolean' },
 } as const;
 
 const parse = (args: string[]) => parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
@@ -61,6 +68,39 @@ const usage = (message: string) => new CliError(`${message}\nRun with --help for
 interface Config {
   url: string;
   token(): string;
+  password(): Promise<string>;
+}
+
+/** A password typed at a terminal without echo, or the first line of piped stdin. */
+async function readPassword(): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    let all = '';
+    for await (const chunk of stdin) {
+      all += chunk;
+      if (all.includes('\n')) break;
+    }
+    return all.split(/\r?\n/)[0] ?? '';
+  }
+  process.stderr.write('Password: ');
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  let typed = '';
+  try {
+    for await (const chunk of stdin) {
+      for (const ch of chunk as string) {
+        if (ch === '\r' || ch === '\n') return typed;
+        if (ch === '\u0003') throw new CliError('cancelled');
+        if (ch === '\u007f') typed = typed.slice(0, -1);
+        else typed += ch;
+      }
+    }
+    return typed;
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write('\n');
+  }
 }
 
 function config(env: NodeJS.ProcessEnv): Config {
@@ -79,6 +119,7 @@ function config(env: NodeJS.ProcessEnv): Config {
       if (!token) throw new CliError(`no admin token: set PARLEY_ADMIN_TOKEN, or DATA_DIR to the server's data folder (no token in ${file})`);
       return token;
     },
+    password: async () => env.PARLEY_PASSWORD ?? (await readPassword()),
   };
 }
 
@@ -115,7 +156,7 @@ async function call(cfg: Config, method: string, path: string, body?: object): P
   return json;
 }
 
-function required(v: Values, name: 'name' | 'tenant' | 'prefix'): string {
+function required(v: Values, name: 'name' | 'tenant' | 'prefix' | 'email'): string {
   const s = v[name];
   if (!s) throw usage(`--${name} is required`);
   return s;
@@ -191,6 +232,15 @@ const COMMANDS: Record<string, Command> = {
       const prefix = required(v, 'prefix');
       await call(cfg, 'DELETE', `${tenantPath(v)}/secret-keys/${encodeURIComponent(prefix)}`);
       return { tenantId, prefix, revoked: true };
+    },
+  },
+  'user:create': {
+    options: ['email', 'operator'],
+    async run(v, cfg) {
+      const email = required(v, 'email');
+      const password = await cfg.password();
+      if (!password) throw usage('a password is required: set PARLEY_PASSWORD or type it when asked');
+      return call(cfg, 'POST', '/accounts', { email, password, operator: v.operator === true });
     },
   },
 };

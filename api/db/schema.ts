@@ -196,3 +196,82 @@ export const webhookEndpoints = pgTable('webhook_endpoints', {
   previousGen: integer('previous_gen'),
   previousUntil: ms('previous_until'),
 });
+
+/** People who sign in to the dashboard (email and a scrypt password hash); `operator` sees every tenant. */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    operator: boolean('operator').notNull().default(false),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('accounts_email_uq').on(t.email)],
+);
+
+/** Dashboard sessions; only a SHA-256 of the cookie's id is kept, so a database copy signs nobody in. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    createdAt: ms('created_at').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+  },
+  (t) => [index('sessions_account_idx').on(t.accountId)],
+);
+
+/** An account's role in one tenant: owner (settings, keys, members), admin (settings, moderation), moderator. */
+export const memberships = pgTable(
+  'memberships',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    role: text('role').$type<'owner' | 'admin' | 'moderator'>().notNull(),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.accountId] }), index('memberships_account_idx').on(t.accountId)],
+);
+
+/** One-time invitations to a tenant, by the SHA-256 of the link's token. */
+export const invites = pgTable(
+  'invites',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    email: text('email').notNull(),
+    role: text('role').$type<'owner' | 'admin' | 'moderator'>().notNull(),
+    invitedBy: text('invited_by').notNull(),
+    createdAt: ms('created_at').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+    usedAt: ms('used_at'),
+  },
+  (t) => [index('invites_tenant_idx').on(t.tenantId)],
+);
+
+/** Who did what to whom, per tenant: every moderation and settings action. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: text('tenant_id').notNull(),
+    /** An account id, `admin-token`, or `key:<prefix>` for the tenant's backend. */
+    actor: text('actor').notNull(),
+    /** The actor's email when it is an account, kept so the log reads after the account is gone. */
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    target: text('target').notNull().default(''),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    ts: ms('ts').notNull(),
+  },
+  (t) => [index('audit_log_tenant_idx').on(t.tenantId, t.id)],
+);

@@ -1,16 +1,20 @@
 import { Hono } from 'hono';
+import { actorOf, email, password, type Accounts } from '../chat/accounts';
+import type { Audit } from '../chat/audit';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
-import { safeEqual } from '../chat/keys';
 import { tenantView, type TenantDirectory } from '../chat/tenants';
 import type { TenantSettings } from '../db/schema';
 import { isCleanText } from '../protocol';
+import { authenticate, need, operatorOnly, roleIn, type AdminEnv } from './access';
 import { jsonBody } from './http-error';
+import { memberRoutes } from './members';
 import { moderationRoutes } from './moderation';
-import { bad, bearer, limitBody } from './params';
 import { webhookAdminRoutes } from './webhooks-admin';
 import type { WebhookLog } from '../chat/webhook-log';
 import { isBlockedAddress, literalAddress } from '../chat/address-guard';
+import { sessionRoutes } from './session';
+import { bad, limitBody } from './params';
 
 function tenantName(v: unknown): string {
   const name = typeof v === 'string' ? v.trim() : '';
@@ -70,27 +74,38 @@ function settings(v: unknown): Partial<TenantSettings> {
   return v as Partial<TenantSettings>;
 }
 
-/** The operator's Admin API (PROTOCOL.md), behind the admin token. */
+/**
+ * The Admin API (PROTOCOL.md): the dashboard's accounts by session cookie, by role per tenant,
+ * and automation (the CLI, scripts) by the admin token, which acts as an operator.
+ */
 export function adminRoutes(opts: {
   tenants: TenantDirectory;
   chat: ChatService;
+  accounts: Accounts;
+  audit: Audit;
   adminToken: string;
   webhookSecret: (tenantId: string) => string;
   webhooks: WebhookLog;
   allowPrivateWebhooks: boolean;
 }) {
-  const { tenants } = opts;
-  const app = new Hono();
+  const { tenants, accounts, audit } = opts;
+  const app = new Hono<AdminEnv>();
 
-  app.use('*', async (c, next) => {
-    const token = bearer(c.req.header('authorization'));
-    if (!token || !safeEqual(token, opts.adminToken)) throw new ChatError('unauthorized', 'a valid admin token is required');
-    await next();
-  });
   // Bodies here are a few hundred bytes; refuse to buffer a huge one.
   app.use('*', limitBody(64 * 1024));
+  app.route('/', sessionRoutes({ accounts, adminToken: opts.adminToken }));
+  app.use('*', authenticate({ adminToken: opts.adminToken, accounts }));
+  const by = (c: { get(k: 'principal'): AdminEnv['Variables']['principal'] }) => actorOf(c.get('principal'));
 
-  app.post('/tenants', async (c) => {
+  // Dashboard accounts: `npm run admin -- user:create` makes the first operator through this.
+  app.post('/accounts', operatorOnly, async (c) => {
+    const body = await jsonBody(c);
+    if (body.operator !== undefined && typeof body.operator !== 'boolean') throw bad('operator must be a boolean');
+    const a = await accounts.create({ email: email(body.email), password: password(body.password), operator: body.operator === true });
+    return c.json({ id: a.id, email: a.email, operator: a.operator }, 201);
+  });
+
+  app.post('/tenants', operatorOnly, async (c) => {
     const body = await jsonBody(c);
     const name = tenantName(body.name);
     if (body.guests !== undefined && typeof body.guests !== 'boolean') throw bad('guests must be a boolean');
@@ -101,12 +116,26 @@ export function adminRoutes(opts: {
       origins: origins(body.origins ?? []),
       settings: { ...s, ...(body.guests !== undefined ? { guests: body.guests as boolean } : {}) },
     });
+    await audit.record(made.tenantId, by(c), 'tenant.create', made.tenantId, { name });
     return c.json(made, 201);
   });
 
-  app.get('/tenants', async (c) => c.json(await tenants.list()));
+  // Each caller sees the tenants they have a role in, and of each only what the role may see:
+  // a moderator gets no settings or keys.
+  app.get('/tenants', async (c) => {
+    const p = c.get('principal');
+    const rows = [];
+    for (const t of await tenants.list()) {
+      const role = roleIn(p, t.tenantId);
+      if (!role) continue;
+      if (role === 'all' || role === 'owner') rows.push({ ...t, role });
+      else if (role === 'admin') rows.push({ ...t, secretKeys: [], role });
+      else rows.push({ tenantId: t.tenantId, name: t.name, disabled: t.disabled, publishableKey: t.publishableKey, role });
+    }
+    return c.json(rows);
+  });
 
-  app.patch('/tenants/:id', async (c) => {
+  app.patch('/tenants/:id', need('settings'), async (c) => {
     const body = await jsonBody(c);
     const patch: Parameters<TenantDirectory['update']>[1] = {};
     if (body.name !== undefined) patch.name = tenantName(body.name);
@@ -128,27 +157,40 @@ export function adminRoutes(opts: {
     if (!t) throw new ChatError('not_found', 'no such tenant');
     // Setting the events URL again enables an endpoint that answered 410.
     if (s.eventsUrl) await opts.webhooks.enable(id);
+    if (Object.keys(patch).length) await audit.record(id, by(c), 'tenant.update', id, patch);
     return c.json(tenantView(t));
   });
 
-  app.post('/tenants/:id/secret-keys', async (c) => c.json(await tenants.addSecretKey(c.req.param('id')), 201));
+  app.post('/tenants/:id/secret-keys', need('keys'), async (c) => {
+    const made = await tenants.addSecretKey(c.req.param('id'));
+    await audit.record(c.req.param('id'), by(c), 'key.create', made.prefix);
+    return c.json(made, 201);
+  });
 
-  app.delete('/tenants/:id/secret-keys/:prefix', async (c) => {
+  app.delete('/tenants/:id/secret-keys/:prefix', need('keys'), async (c) => {
     await tenants.revokeSecretKey(c.req.param('id'), c.req.param('prefix'));
+    await audit.record(c.req.param('id'), by(c), 'key.revoke', c.req.param('prefix'));
     return c.body(null, 204);
   });
 
   // The secret the tenant's backend checks webhook signatures with (Standard Webhooks).
-  app.get('/tenants/:id/webhook-secret', async (c) => {
+  app.get('/tenants/:id/webhook-secret', need('keys'), async (c) => {
     const id = c.req.param('id');
     if (!(await tenants.byId(id))) throw new ChatError('not_found', 'no such tenant');
     return c.json({ secret: opts.webhookSecret(id) });
   });
 
+  // Webhook delivery: part of the tenant's settings (owners and admins).
+  app.use('/tenants/:id/webhooks', need('settings'));
+  app.use('/tenants/:id/webhooks/*', need('settings'));
   app.route('/tenants/:id', webhookAdminRoutes({ log: opts.webhooks, tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }));
 
+  app.route('/tenants/:id', memberRoutes({ accounts, audit }));
   // Reports and bans of a tenant, for the dashboard's moderation view.
-  app.route('/tenants/:id', moderationRoutes({ chat: opts.chat, tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }));
+  app.route(
+    '/tenants/:id',
+    moderationRoutes({ chat: opts.chat, audit, actor: by, guard: need('moderate'), tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }),
+  );
 
   // Unknown paths answer in the API's own error shape, not Hono's plain-text 404.
   app.all('*', () => {

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import type { Audit } from '../chat/audit';
 import type { Auth } from '../chat/auth';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
@@ -20,6 +21,7 @@ export function apiRoutes(opts: {
   tenants: TenantDirectory;
   auth: Auth;
   chat: ChatService;
+  audit: Audit;
   /** True once the server is shutting down: a message taken in now might not be committed. */
   draining?: () => boolean;
 }) {
@@ -89,7 +91,16 @@ export function apiRoutes(opts: {
   });
 
   // Reports and bans, for the tenant's own moderation tools.
-  app.route('/', moderationRoutes({ chat, tenantOf: async (c) => (c as Context<Env>).get('tenant') }));
+  app.route(
+    '/',
+    moderationRoutes({
+      chat,
+      audit: opts.audit,
+      tenantOf: async (c) => (c as Context<Env>).get('tenant'),
+      // The backend acts under its key; the log names the key, not a person.
+      actor: (c) => ({ id: `key:${(c as Context<Env>).get('keyPrefix')}`, name: `backend (key ${(c as Context<Env>).get('keyPrefix')}…)` }),
+    }),
+  );
 
   app.delete('/rooms/:room/messages/:id', async (c) => {
     const room = roomParam(c.req.param('room'));

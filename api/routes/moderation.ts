@@ -1,4 +1,6 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type { Actor } from '../chat/accounts';
+import type { Audit } from '../chat/audit';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
 import type { Tenant } from '../chat/tenants';
@@ -9,9 +11,18 @@ import { bad, intQuery, str, userParam } from './params';
  * tenant comes from its secret key) and under /admin/api/tenants/:id for the operator's
  * dashboard (from the path).
  */
-export function moderationRoutes(opts: { chat: ChatService; tenantOf: (c: Context) => Promise<Tenant | null> }) {
-  const { chat } = opts;
+export function moderationRoutes(opts: {
+  chat: ChatService;
+  tenantOf: (c: Context) => Promise<Tenant | null>;
+  /** Who acts, for the audit log. */
+  actor: (c: Context) => Actor;
+  audit: Audit;
+  /** Checks the caller may moderate this tenant (the Admin API's roles). */
+  guard?: MiddlewareHandler;
+}) {
+  const { chat, audit } = opts;
   const app = new Hono();
+  if (opts.guard) app.use('*', opts.guard);
   const tenantOf = async (c: Context) => {
     const t = await opts.tenantOf(c);
     if (!t) throw new ChatError('not_found', 'no such tenant');
@@ -48,12 +59,16 @@ export function moderationRoutes(opts: { chat: ChatService; tenantOf: (c: Contex
     const minutes = body.minutes;
     if (minutes !== undefined && !(Number.isInteger(minutes) && (minutes as number) >= 1 && (minutes as number) <= 5_256_000))
       throw bad('minutes must be a whole number from 1 to 5256000 (ten years), or absent for a ban without end');
-    return c.json(await chat.bans.ban(tenant, user, { reason, minutes: minutes as number | undefined }));
+    const ban = await chat.bans.ban(tenant, user, { reason, minutes: minutes as number | undefined });
+    await audit.record(tenant.id, opts.actor(c), 'user.ban', user, { reason: ban.reason, until: ban.until });
+    return c.json(ban);
   });
 
   app.delete('/bans/:user', async (c) => {
     const tenant = await tenantOf(c);
-    if (!(await chat.bans.unban(tenant, userParam(c.req.param('user'))))) throw new ChatError('not_found', 'this user is not banned');
+    const user = userParam(c.req.param('user'));
+    if (!(await chat.bans.unban(tenant, user))) throw new ChatError('not_found', 'this user is not banned');
+    await audit.record(tenant.id, opts.actor(c), 'user.unban', user);
     return c.body(null, 204);
   });
 

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { BanInfo, ReportInfo, TenantInfo } from '../api';
+import type { BanInfo, ReportInfo, TenantRow } from '../api';
 import type { Dashboard } from '../state';
 import { Alert, Time } from './bits';
 
@@ -8,7 +8,7 @@ import { Alert, Time } from './bits';
  * A tenant's moderation: what people reported (with the message as it is now) and who is
  * banned. Banning closes the person's sockets at once; lifting lets them back.
  */
-export function Moderation({ d, tenant }: { d: Dashboard; tenant: TenantInfo }) {
+export function Moderation({ d, tenant }: { d: Dashboard; tenant: Pick<TenantRow, 'tenantId' | 'name'> }) {
   const reports = useSignal<ReportInfo[] | null>(null);
   const bans = useSignal<BanInfo[]>([]);
   const error = useSignal('');

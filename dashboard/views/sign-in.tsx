@@ -2,7 +2,7 @@ import type { Dashboard } from '../state';
 import { formValues } from './form-values';
 import { Alert } from './bits';
 
-/** Asks for the admin token; shows why the last attempt or session ended. */
+/** Email and password; shows why the last attempt or session ended. */
 export function SignIn({ d }: { d: Dashboard }) {
   const s = d.session.value;
   const busy = s.state === 'signingIn';
@@ -11,21 +11,23 @@ export function SignIn({ d }: { d: Dashboard }) {
     <main class="signin">
       <h1>Parley dashboard</h1>
       <form
-        aria-describedby="signin-hint"
+        class="stack"
         onSubmit={(e) => {
           e.preventDefault();
-          void d.signIn(formValues(e.currentTarget).text('token'));
+          const v = formValues(e.currentTarget);
+          void d.signIn(v.text('email'), String(new FormData(e.currentTarget).get('password') ?? ''));
         }}
       >
-        <label for="token">Admin token</label>
-        <input id="token" name="token" type="password" autoComplete="off" required aria-invalid={message ? 'true' : undefined} />
-        <p id="signin-hint" class="hint">
-          The server's PARLEY_ADMIN_TOKEN, printed when it first started. It is kept in this browser tab only.
-        </p>
+        <label for="email">Email</label>
+        <input id="email" name="email" type="email" autoComplete="username" required />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autoComplete="current-password" required aria-invalid={message ? 'true' : undefined} />
         <Alert message={message} />
-        <button type="submit" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
+        <div>
+          <button type="submit" disabled={busy}>
+            {busy ? 'Signing in…' : 'Sign in'}
+          </button>
+        </div>
       </form>
     </main>
   );

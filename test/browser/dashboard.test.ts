@@ -1,14 +1,16 @@
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeAccount } from '../helpers/accounts';
 import { client, join, userToken } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { launchChromium } from './harness';
 
-// The operator dashboard in real Chromium against a real server. The tests run in order on one
-// page, as one operator's session: sign in, create, edit, rotate, revoke, lose the session.
+// The dashboard in real Chromium against a real server. The tests run in order: the operator
+// signs in, creates, edits, rotates, revokes and invites an owner; the owner (another browser)
+// invites a moderator, who sees only moderation; sessions end.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 interface ListedTenant {
@@ -24,7 +26,9 @@ describe('operator dashboard', () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;
+  let context: BrowserContext;
   const pageErrors: Error[] = [];
+  const PW = 'operator password 1';
   // A name with markup: it must show as these characters, not as a bold element.
   const NAME = 'Acme <b>Chat</b>';
 
@@ -41,12 +45,28 @@ describe('operator dashboard', () => {
     // `npm test` builds first (pretest); a direct run of this file may not have.
     if (!existsSync(`${root}dashboard/dist/dashboard.js`)) execSync('npm run build', { cwd: root, stdio: 'inherit' });
     [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e));
+    await makeAccount(server, 'op@example.com', PW, true);
+    page = await newPage();
+    context = page.context();
     await page.goto(`${server.url}/dashboard`);
   });
+
+  /** A page in a browser of its own (its own cookies). */
+  async function newPage(): Promise<Page> {
+    const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    ctx.setDefaultTimeout(15_000);
+    const p = await ctx.newPage();
+    p.on('pageerror', (e) => pageErrors.push(e));
+    return p;
+  }
+
+  async function signIn(p: Page, email: string, password: string) {
+    await p.getByLabel('Email').fill(email);
+    await p.getByLabel('Password').fill(password);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  const sessionCookie = async (ctx: BrowserContext) => (await ctx.cookies()).find((c) => c.name === 'parley_session');
 
   afterAll(async () => {
     await browser?.close();
@@ -54,14 +74,13 @@ describe('operator dashboard', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('refuses a wrong token with a message, and shows the tenants for the right one', async () => {
-    await page.getByLabel('Admin token').fill('not-the-token');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toBe('That admin token is not valid.');
-    expect(await page.evaluate(() => sessionStorage.getItem('parley.adminToken'))).toBeNull();
+  it('refuses a wrong password with a message, and shows the tenants for the right one in an HttpOnly session', async () => {
+    await page.getByRole('heading', { name: 'Parley dashboard' }).waitFor();
+    await signIn(page, 'op@example.com', 'not the password');
+    await expect.poll(() => page.getByRole('alert').innerText()).toBe('That email and password do not match an account.');
+    expect(await sessionCookie(context)).toBeUndefined();
 
-    await page.getByLabel('Admin token').fill(server.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'op@example.com', PW);
     const demo = page.locator(`article[data-tenant="${server.demo.tenantId}"]`);
     await demo.waitFor();
     expect(await demo.getByRole('heading').innerText()).toBe('demo');
@@ -70,7 +89,14 @@ describe('operator dashboard', () => {
     // The demo's secret key rotated in by the test server is listed, active.
     expect(await demo.getByRole('row').filter({ hasText: 'Active' }).count()).toBeGreaterThanOrEqual(1);
 
-    // The token is kept for this tab: a reload stays signed in.
+    // The session is a cookie scripts cannot read, sent only to the Admin API, never cross-site;
+    // nothing is kept in the page's storage.
+    const cookie = (await sessionCookie(context))!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin/api', secure: false });
+    expect(cookie.expires * 1000).toBeGreaterThan(Date.now() + 11 * 3_600_000);
+    expect(await page.evaluate(() => [document.cookie, sessionStorage.length, localStorage.length])).toEqual(['', 0, 0]);
+
+    // A reload stays signed in.
     await page.reload();
     await demo.waitFor();
   });
@@ -199,11 +225,104 @@ describe('operator dashboard', () => {
     ann.close();
   });
 
-  it('goes back to sign-in with a message when the token stops working', async () => {
-    await page.evaluate(() => sessionStorage.setItem('parley.adminToken', 'a-rotated-token'));
-    await page.reload();
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('The admin token was not accepted');
-    expect(await page.getByLabel('Admin token').isVisible()).toBe(true);
-    expect(await page.evaluate(() => sessionStorage.getItem('parley.adminToken'))).toBeNull();
+  it('the operator invites an owner, who invites a moderator; the moderator sees only moderation of that tenant', async () => {
+    await card().getByRole('button', { name: 'Members' }).click();
+    const members = page.getByRole('region', { name: `Members of ${NAME}` });
+    await members.getByLabel('Invite by email').fill('owner@example.com');
+    await members.getByLabel('Role').selectOption('owner');
+    await members.getByRole('button', { name: 'Invite' }).click();
+    const ownerLink = await members.getByLabel('Invitation link').inputValue();
+    expect(ownerLink.startsWith(`${server.url}/dashboard#invite=`)).toBe(true);
+    expect(ownerLink).toMatch(/#invite=[\w-]{43}$/);
+
+    const owner = await newPage();
+    await owner.goto(ownerLink);
+    await owner.getByRole('heading', { name: `Join ${NAME}` }).waitFor();
+    expect(await owner.getByText('owner@example.com is invited').innerText()).toContain('as an owner');
+    // The token left the address bar once read.
+    expect(owner.url()).toBe(`${server.url}/dashboard`);
+    await owner.getByLabel('New password').fill('owner password 1');
+    await owner.getByLabel('Repeat the password').fill('owner password 1');
+    await owner.getByRole('button', { name: 'Accept invitation' }).click();
+    const ownerCard = owner.getByRole('article', { name: new RegExp(`^${NAME.replace(/[<>/]/g, '.')}`) });
+    await ownerCard.waitFor();
+    // An owner sees only their tenant, with keys and members; no "New tenant" form.
+    expect(await owner.locator('article[data-tenant]').count()).toBe(1);
+    expect(await owner.getByRole('heading', { name: 'New tenant' }).count()).toBe(0);
+    // The link worked once.
+    const again = await newPage();
+    await again.goto(ownerLink);
+    await expect.poll(() => again.getByRole('alert').innerText()).toBe('this invitation is used, expired or unknown');
+
+    await ownerCard.getByRole('button', { name: 'Members' }).click();
+    const ownerMembers = owner.getByRole('region', { name: `Members of ${NAME}` });
+    await ownerMembers.getByLabel('Invite by email').fill('mod@example.com');
+    await ownerMembers.getByRole('button', { name: 'Invite' }).click();
+    const modLink = await ownerMembers.getByLabel('Invitation link').inputValue();
+    await expect.poll(() => ownerMembers.locator('tr').filter({ hasText: 'mod@example.com' }).innerText()).toContain('moderator, invited');
+
+    const mod = await newPage();
+    await mod.goto(modLink);
+    await mod.getByLabel('New password').fill('moderator password');
+    await mod.getByLabel('Repeat the password').fill('moderator password');
+    await mod.getByRole('button', { name: 'Accept invitation' }).click();
+    const modCard = mod.locator('article[data-tenant]');
+    await modCard.waitFor();
+    expect(await modCard.count()).toBe(1);
+    expect(await modCard.getByRole('button').allInnerTexts()).toEqual(['Moderation', 'Audit log']);
+    expect(await modCard.innerText()).not.toContain('Secret keys');
+
+    // Straight at the API from the moderator's page: settings are 403, another tenant 404.
+    const tenantId = (await listed(NAME))!.tenantId;
+    const status = (path: string, method = 'GET', body?: unknown) =>
+      mod.evaluate(
+        async ([p, m, b]) => (await fetch(`/admin/api${p}`, { method: m, headers: { 'content-type': 'application/json' }, body: b ? JSON.stringify(b) : undefined })).status,
+        [path, method, body] as const,
+      );
+    expect(await status(`/tenants/${tenantId}`, 'PATCH', { settings: { burst: 1 } })).toBe(403);
+    expect(await status(`/tenants/${tenantId}/members`)).toBe(403);
+    expect(await status(`/tenants/${server.demo.tenantId}/reports`)).toBe(404);
+    expect(await status(`/tenants/${tenantId}/reports`)).toBe(200);
+
+    // The audit log shows who did it.
+    await modCard.getByRole('button', { name: 'Audit log' }).click();
+    const log = mod.getByRole('region', { name: `Audit log of ${NAME}` });
+    await expect.poll(() => log.locator('tr[data-action="member.invite"]').count()).toBe(2);
+    expect(await log.locator('tr[data-action="member.invite"]').first().innerText()).toContain('owner@example.com');
+    await mod.screenshot({ path: `${root}test/artifacts/dashboard-moderator.png`, fullPage: true });
+    await Promise.all([owner, again, mod].map((p) => p.context().close()));
+  });
+
+  it('a cross-site page cannot make changes with the session', async () => {
+    // The same browser (it holds the session cookie for 127.0.0.1) on another site: localhost.
+    const evil = await context.newPage();
+    await evil.goto(`${server.url.replace('127.0.0.1', 'localhost')}/missing`);
+    await evil.evaluate(async (api) => {
+      await fetch(`${api}/admin/api/tenants`, { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ name: 'csrf', origins: [] }) }).catch(() => null);
+    }, server.url);
+    expect(await listed('csrf')).toBeUndefined();
+    await evil.close();
+  });
+
+  it('signing in again gives a new session id; signing out ends the session on the server', async () => {
+    const before = (await sessionCookie(context))!.value;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toBe('You are signed out.');
+    expect(await sessionCookie(context)).toBeUndefined();
+    const res = await fetch(`${server.url}/admin/api/tenants`, { headers: { cookie: `parley_session=${before}` } });
+    expect(res.status).toBe(401);
+
+    await signIn(page, 'op@example.com', PW);
+    await page.locator(`article[data-tenant="${server.demo.tenantId}"]`).waitFor();
+    expect((await sessionCookie(context))!.value).not.toBe(before);
+  });
+
+  it('goes back to sign-in with a message when the session ends elsewhere', async () => {
+    const sid = (await sessionCookie(context))!.value;
+    const out = await fetch(`${server.url}/admin/api/session`, { method: 'DELETE', headers: { cookie: `parley_session=${sid}`, origin: server.url } });
+    expect(out.status).toBe(204);
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toBe('Your session ended. Sign in again.');
+    expect(await page.getByLabel('Password').isVisible()).toBe(true);
   });
 });

@@ -32,9 +32,9 @@ beforeAll(async () => {
 });
 
 /** Runs the admin command with exactly the environment given. */
-function admin(args: string[], env: Record<string, string>, opts: { viaStart?: boolean } = {}): Promise<Run> {
+function admin(args: string[], env: Record<string, string>, opts: { viaStart?: boolean; input?: string } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       opts.viaStart ? ['api/deploy/start.mjs', 'admin', ...args] : [bundle, ...args],
       // Only PATH and what the test names: the developer's own PARLEY_* or DATA_DIR must not leak in.
@@ -44,6 +44,8 @@ function admin(args: string[], env: Record<string, string>, opts: { viaStart?: b
         resolve({ code, stdout, stderr });
       },
     );
+    // Piped, never a terminal: user:create reads the password's line from here.
+    child.stdin?.end(opts.input ?? '');
   });
 }
 
@@ -146,6 +148,22 @@ describe.each(backends())('npm run admin on %s', (backend) => {
     }
   });
 
+  it('user:create makes a dashboard account from PARLEY_PASSWORD or stdin, never echoing the password', async () => {
+    const PW = 'the operator password';
+    const op = oneJsonLine(await admin(['user:create', '--email', 'Op@Example.com', '--operator'], { ...env, PARLEY_PASSWORD: PW }));
+    expect(op).toEqual({ id: expect.stringMatching(/^a_/), email: 'op@example.com', operator: true });
+    const piped = await admin(['user:create', '--email', 'mod@example.com'], env, { input: `${PW}\n` });
+    expect(oneJsonLine(piped)).toMatchObject({ email: 'mod@example.com', operator: false });
+    expect(piped.stdout + piped.stderr).not.toContain(PW);
+    const signIn = await http(`${s.url}/admin/api/session`, { method: 'POST', body: { email: 'op@example.com', password: PW }, headers: { origin: s.url } });
+    expect(signIn.status).toBe(200);
+    const again = await admin(['user:create', '--email', 'op@example.com'], { ...env, PARLEY_PASSWORD: PW });
+    expect(again.stderr).toMatch(/409 conflict: an account with this email exists/);
+    const short = await admin(['user:create', '--email', 'x@example.com'], { ...env, PARLEY_PASSWORD: 'short' });
+    expect(short.stderr).toMatch(/400 bad_request: password must be 10 to 256 characters/);
+    // Each account costs a scrypt hash on the server (on purpose: about a second under load).
+  }, 120_000);
+
   it('fails with a clear message and exit code 1 when the server refuses', async () => {
     const cases: [string, string[], Record<string, string>, RegExp][] = [
       ['a wrong admin token', ['tenant:list'], { ...env, PARLEY_ADMIN_TOKEN: 'wrong' }, /refused the admin token \(401\).*PARLEY_ADMIN_TOKEN/],
@@ -184,6 +202,8 @@ describe('npm run admin without a server', () => {
       ['a missing --prefix', ['key:revoke', '--tenant', 't_x'], env, 2, /--prefix is required/],
       ['a non-numeric --burst', ['tenant:update', '--tenant', 't_x', '--burst', 'lots'], env, 2, /--burst must be a whole number/],
       ['nothing to update', ['tenant:update', '--tenant', 't_x'], env, 2, /needs something to change/],
+      ['a missing --email', ['user:create', '--operator'], env, 2, /--email is required/],
+      ['no password given', ['user:create', '--email', 'a@example.com'], env, 2, /a password is required/],
     ];
     try {
       const runs = await Promise.all(cases.map(([, args, e]) => admin(args, e)));
@@ -216,7 +236,7 @@ describe('npm run admin without a server', () => {
     const r = await admin(['--help'], {});
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: npm run admin -- <command>/);
-    for (const word of ['tenant:create', 'tenant:list', 'tenant:update', 'key:create', 'key:revoke', 'PARLEY_URL', 'PARLEY_ADMIN_TOKEN'])
+    for (const word of ['tenant:create', 'tenant:list', 'tenant:update', 'key:create', 'key:revoke', 'user:create', 'PARLEY_URL', 'PARLEY_ADMIN_TOKEN', 'PARLEY_PASSWORD'])
       expect(r.stdout).toContain(word);
   });
 });

@@ -1,3 +1,4 @@
+import { createAudit } from '../../api/chat/audit';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryControl } from '../../api/bus/control';
@@ -45,7 +46,7 @@ describe('HTTP API while the server drains', () => {
     ({ secretKey } = await tenants.create({ name: 'drain', origins: [] }));
     root = new Hono();
     root.onError(onError(() => {}));
-    root.route('/v1', apiRoutes({ tenants, auth, chat, draining: () => draining }));
+    root.route('/v1', apiRoutes({ tenants, auth, chat, audit: createAudit({ db: database.db, now }), draining: () => draining }));
   });
   afterAll(() => database?.close());
 

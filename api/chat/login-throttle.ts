@@ -1,0 +1,47 @@
+/**
+ * Failed sign-ins counted per email and per client address over a window. Once either passes
+ * its limit, sign-ins for it are refused (even with the right password) until the window
+ * ends, so guessing costs an attacker hours instead of seconds. Kept per server: with N
+ * servers an attacker gets N times the attempts, still far too few to guess a 10-character
+ * password (a shared limit is #9b's distributed rate limiting).
+ */
+export function createLoginThrottle(opts: { now: () => number; windowMs?: number; perEmail?: number; perAddress?: number; maxKeys?: number }) {
+  const windowMs = opts.windowMs ?? 15 * 60_000;
+  const perEmail = opts.perEmail ?? 5;
+  const perAddress = opts.perAddress ?? 30;
+  // A bound on memory: an attacker cycling through addresses and emails cannot grow it forever.
+  const maxKeys = opts.maxKeys ?? 50_000;
+  const failures = new Map<string, { since: number; count: number }>();
+
+  const live = (key: string) => {
+    const f = failures.get(key);
+    if (f && opts.now() - f.since >= windowMs) failures.delete(key);
+    return failures.get(key);
+  };
+  const keys = (email: string, address: string) => [[`e:${email}`, perEmail], [`a:${address}`, perAddress]] as const;
+
+  return {
+    /** Milliseconds until a sign-in for this email from this address may be tried; 0 now. */
+    waitMs(email: string, address: string): number {
+      let wait = 0;
+      for (const [key, limit] of keys(email, address)) {
+        const f = live(key);
+        if (f && f.count >= limit) wait = Math.max(wait, f.since + windowMs - opts.now());
+      }
+      return wait;
+    },
+    failed(email: string, address: string) {
+      if (failures.size >= maxKeys) for (const k of failures.keys()) if (!live(k)) failures.delete(k);
+      if (failures.size >= maxKeys) failures.delete(failures.keys().next().value!);
+      for (const [key] of keys(email, address)) {
+        const f = live(key);
+        if (f) f.count++;
+        else failures.set(key, { since: opts.now(), count: 1 });
+      }
+    },
+    /** A right password clears the email's count (not the address's: one account is not proof). */
+    succeeded(email: string) {
+      failures.delete(`e:${email}`);
+    },
+  };
+}

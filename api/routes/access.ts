@@ -1,0 +1,122 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Accounts, Principal, Role } from '../chat/accounts';
+import { ChatError } from '../chat/errors';
+import { safeEqual } from '../chat/keys';
+import { bearer } from './params';
+
+export type AdminEnv = { Variables: { principal: Principal } };
+
+/** What a route does to a tenant; each is open to these roles (operators and the admin token: all). */
+export const CAPABILITIES = {
+  view: ['owner', 'admin', 'moderator'],
+  settings: ['owner', 'admin'],
+  keys: ['owner'],
+  members: ['owner'],
+  moderate: ['owner', 'admin', 'moderator'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Capability = keyof typeof CAPABILITIES;
+
+const COOKIE = 'parley_session';
+const COOKIE_PATH = '/admin/api';
+
+/** True when the browser reached us over HTTPS, directly or through a proxy that says so. */
+const overHttps = (c: Context) =>
+  new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+
+/** Sets the session cookie: not readable by scripts, not sent on cross-site requests at all. */
+export function setSessionCookie(c: Context, sessionId: string, maxAgeMs: number) {
+  setCookie(c, COOKIE, sessionId, {
+    path: COOKIE_PATH,
+    httpOnly: true,
+    sameSite: 'Strict',
+    secure: overHttps(c),
+    maxAge: Math.floor(maxAgeMs / 1000),
+  });
+}
+
+export const sessionCookie = (c: Context) => getCookie(c, COOKIE);
+export const clearSessionCookie = (c: Context) => deleteCookie(c, COOKIE, { path: COOKIE_PATH, secure: overHttps(c) });
+
+/** The client's address, for sign-in throttling. */
+export function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    // app.request() in tests has no socket; one shared bucket is the safe answer.
+    return 'unknown';
+  }
+}
+
+/**
+ * Refuses a state-changing request a browser made from another site (CSRF). SameSite=Strict
+ * already keeps the cookie off those; this is the second lock. It runs on every request the
+ * cookie authenticates and on sign-in (login CSRF, where there is no cookie yet); requests
+ * with the admin token carry no ambient credential and are not checked (the CLI, scripts).
+ */
+export function checkSameOrigin(c: Context) {
+  const m = c.req.method;
+  if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return;
+  const site = c.req.header('sec-fetch-site');
+  const origin = c.req.header('origin');
+  let ok: boolean;
+  if (site) ok = site === 'same-origin';
+  else if (origin) {
+    const host = c.req.header('x-forwarded-host') ?? c.req.header('host');
+    ok = URL.canParse(origin) && new URL(origin).host === host;
+  } else ok = false;
+  if (!ok) throw new ChatError('forbidden', 'cross-site request refused: send it from the dashboard (Origin must match)');
+}
+
+export const refuseCrossSite: MiddlewareHandler = async (c, next) => {
+  checkSameOrigin(c);
+  await next();
+};
+
+/** Who is calling: the admin token in `Authorization`, or the session cookie; else 401. */
+export function authenticate(opts: { adminToken: string; accounts: Accounts }): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    const token = bearer(c.req.header('authorization'));
+    let p: Principal | null = null;
+    if (token) {
+      if (!safeEqual(token, opts.adminToken)) throw new ChatError('unauthorized', 'a valid admin token is required');
+      p = { kind: 'token' };
+    } else {
+      const sid = sessionCookie(c);
+      p = sid ? await opts.accounts.principal(sid) : null;
+      if (!p) throw new ChatError('unauthorized', 'sign in first (or send the admin token)');
+      checkSameOrigin(c);
+    }
+    c.set('principal', p);
+    await next();
+  };
+}
+
+/** The caller's role in a tenant: 'all' for operators and the admin token, null for none. */
+export function roleIn(p: Principal, tenantId: string): Role | 'all' | null {
+  if (p.kind === 'token' || p.operator) return 'all';
+  return p.roles.get(tenantId) ?? null;
+}
+
+/**
+ * Lets the request through only when the caller may do `cap` in the tenant named by the path's
+ * `:id`: no role there answers 404 (another tenant's existence is not revealed), a role
+ * without the capability 403.
+ */
+export const need =
+  (cap: Capability): MiddlewareHandler<AdminEnv> =>
+  async (c, next) => {
+    const role = roleIn(c.get('principal'), c.req.param('id') ?? '');
+    if (!role) throw new ChatError('not_found', 'no such tenant');
+    if (role !== 'all' && !(CAPABILITIES[cap] as readonly Role[]).includes(role))
+      throw new ChatError('forbidden', `a ${role} may not do this; it needs ${CAPABILITIES[cap].join(' or ')}`);
+    await next();
+  };
+
+/** Only operators (and the admin token): creating tenants and accounts. */
+export const operatorOnly: MiddlewareHandler<AdminEnv> = async (c, next) => {
+  const p = c.get('principal');
+  if (p.kind === 'account' && !p.operator) throw new ChatError('forbidden', 'only an operator may do this');
+  await next();
+};
