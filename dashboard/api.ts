@@ -3,9 +3,9 @@
 // 401 back to sign-in without each caller remembering to. The session is an HttpOnly cookie the
 // browser sends by itself; no script here ever holds a credential.
 
-import type { SecretKeyInfo, TenantSettings } from '../api/protocol';
+import type { AuditEntry, SecretKeyInfo, TenantSettings } from '../api/protocol';
 
-export type { SecretKeyInfo, TenantSettings };
+export type { AuditEntry, SecretKeyInfo, TenantSettings };
 
 /** A role in a tenant; `all` for operators. */
 export type Role = 'owner' | 'admin' | 'moderator';
@@ -57,16 +57,6 @@ export interface Members {
   invites: { email: string; role: Role; createdAt: number; expiresAt: number }[];
 }
 
-/** One row of `GET /admin/api/tenants/:id/audit`. */
-export interface AuditEntry {
-  id: number;
-  actor: string;
-  actorName: string;
-  action: string;
-  target: string;
-  detail: Record<string, unknown>;
-  ts: number;
-}
 
 /** One row of `GET /admin/api/tenants/:id/reports`. */
 export interface ReportInfo {

@@ -1,17 +1,7 @@
 import type { Db } from '../db/client';
 import * as q from '../db/accounts';
+import type { AuditEntry } from '../protocol';
 import type { Actor } from './accounts';
-
-/** One entry of a tenant's audit log as the API lists it. */
-export interface AuditEntry {
-  id: number;
-  actor: string;
-  actorName: string;
-  action: string;
-  target: string;
-  detail: Record<string, unknown>;
-  ts: number;
-}
 
 /** The audit log: who did what to whom in a tenant (moderation, settings, keys, members). */
 export function createAudit(opts: { db: Db; now: () => number }) {

@@ -26,3 +26,15 @@ export interface SecretKeyInfo {
   createdAt: number;
   revokedAt: number | null;
 }
+
+/** One entry of a tenant's audit log (`GET /admin/api/tenants/:id/audit`). */
+export interface AuditEntry {
+  id: number;
+  /** An account id, `admin-token`, or `key:<prefix>` for the tenant's backend. */
+  actor: string;
+  actorName: string;
+  action: string;
+  target: string;
+  detail: Record<string, unknown>;
+  ts: number;
+}
