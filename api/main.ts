@@ -40,6 +40,7 @@ const server = await startServer({
   coalesceMs: config.PARLEY_COALESCE_MS,
   commitWindowMs: config.PARLEY_COMMIT_WINDOW_MS,
   metricsToken: config.PARLEY_METRICS_TOKEN,
+  demoOrigins: config.PARLEY_DEMO_ORIGINS,
   logger,
   // Off unless set: tenants' webhooks may not reach private or loopback addresses.
   allowPrivateWebhooks: config.PARLEY_ALLOW_PRIVATE_WEBHOOKS,

@@ -40,6 +40,12 @@ const ENV = z.object({
   PARLEY_COALESCE_MS: int(0, 1000).optional(),
   PARLEY_COMMIT_WINDOW_MS: int(0, 1000).optional(),
   PARLEY_ALLOW_PRIVATE_WEBHOOKS: flag.default(false),
+  // Behind a load balancer the browser's origin is the balancer's, not this server's address.
+  PARLEY_DEMO_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(url(['http:', 'https:'])).max(20, 'must list at most 20 origins'))
+    .optional(),
   LOG_LEVEL: z.enum(LEVELS, `must be one of ${LEVELS.join(', ')}`).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty'], 'must be json or pretty').optional(),
 });
