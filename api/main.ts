@@ -1,3 +1,4 @@
+import { StartupError } from './ops/startup-error';
 import { startServer } from './server';
 import { ConfigError, readConfig, type Config } from './ops/config';
 import { createLogger } from './ops/logger';
@@ -44,6 +45,11 @@ const server = await startServer({
   logger,
   // Off unless set: tenants' webhooks may not reach private or loopback addresses.
   allowPrivateWebhooks: config.PARLEY_ALLOW_PRIVATE_WEBHOOKS,
+}).catch((err) => {
+  // A reason the operator can fix is one line without a stack (and without secrets).
+  if (!(err instanceof StartupError)) throw err;
+  logger.fatal(`not starting: ${err.message}`);
+  process.exit(1);
 });
 
 // The publishable key is public (it sits in every page that embeds the widget); the admin

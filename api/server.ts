@@ -15,6 +15,7 @@ import { createHub } from './chat/hub';
 import { createSealer, newToken } from './chat/keys';
 import { createMemoryPresence, type PresenceStore } from './chat/presence';
 import { createMemoryRateLimiter, type RateLimiter } from './chat/rate-limit';
+import { checkMasterKey } from './chat/master-check';
 import { createRetention } from './chat/retention';
 import { createTenantDirectory } from './chat/tenants';
 import { createTypingTracker } from './chat/typing';
@@ -146,6 +147,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const metrics = createMetrics();
   const database = await openDatabase({ url: opts.databaseUrl, dataDir });
   const { db } = database;
+  // Before anything else touches the database: a wrong master key could unseal nothing.
+  const sealer = createSealer(master.value);
+  await checkMasterKey(db, sealer, {
+    masterKeyGenerated: master.generated,
+    adminTokenGenerated: admin.generated,
+    shared: database.kind === 'postgres',
+  }).catch(async (err) => {
+    await database.close();
+    throw err;
+  });
   let bus: Bus;
   let presence: PresenceStore;
   let control: ControlBus;
@@ -164,7 +175,6 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     control = createMemoryControl({ log });
     limiter = createMemoryRateLimiter({ now });
   }
-  const sealer = createSealer(master.value);
   const tenants = createTenantDirectory({ db, sealer, control, now });
   const auth = createAuth({ tenants, sealer, now });
   const typing = createTypingTracker({ now });

@@ -275,3 +275,9 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_tenant_idx').on(t.tenantId, t.id)],
 );
+
+/** Facts about the installation itself, such as the master key's check value (never the key). */
+export const serverMeta = pgTable('server_meta', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+});
