@@ -1,6 +1,7 @@
 import { effect } from '@preact/signals';
 import { safeStorage } from './client/storage';
 import { mount } from './mount';
+import { isRtl, loadPack, pickLocale } from './locale';
 import { readOptions, socketUrl, type Config } from './options';
 import { createChat, type ChatEvents } from './state/chat';
 import { attention } from './ui/attention';
@@ -42,14 +43,32 @@ function start(script: HTMLScriptElement | null) {
     WebSocket,
     storage: safeStorage(() => localStorage),
   });
+  const locale = pickLocale(o.locale);
+  const rtl = isRtl(locale);
   const ui = createUi({
     chat,
     text: o.text,
-    left: o.position === 'bottom-left',
+    // The launcher sits where the reading direction ends, unless the site chose a corner.
+    left: o.position ? o.position === 'bottom-left' : rtl,
+    rtl,
+    locale,
+    askName: o.askName && !o.token && !o.tokenUrl && !chat.named(),
     open: o.open,
     onOpen: (open) => chat.emit(open ? 'open' : 'close', undefined),
   });
-  const unmount = mount(ui, o.color);
+  let live = true;
+  let unmount = () => {};
+  // Shown once its language is here (English at once): no flash of English on a German page.
+  void loadPack(o.api, locale)
+    .catch((err: Error) => {
+      console.warn(`Parley: the "${locale}" texts did not load (${err.message}); showing English`);
+      return null;
+    })
+    .then((pack) => {
+      if (!live) return;
+      Object.assign(ui.text, pack, o.overrides);
+      unmount = mount(ui, o.color, o.theme);
+    });
   const stopUnread = effect(() => chat.emit('unread', chat.unread.value));
   const stopAttention = attention(chat, ui, o.sound);
   const network = () => chat.setOnline(navigator.onLine);
@@ -58,7 +77,6 @@ function start(script: HTMLScriptElement | null) {
   network();
   chat.start();
 
-  let live = true;
   window.Parley = {
     open: () => ui.setOpen(true),
     close: () => ui.setOpen(false),

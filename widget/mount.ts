@@ -7,9 +7,11 @@ import type { Ui } from './ui/ui-state';
 export const HOST_TAG = 'parley-chat';
 
 /** Puts the widget in an open Shadow DOM on the page; returns the function that takes it away. */
-export function mount(ui: Ui, color?: string): () => void {
+export function mount(ui: Ui, color: string | undefined, theme: string): () => void {
   const host = document.createElement(HOST_TAG);
   host.setAttribute('style', HOST_STYLE);
+  // `auto` follows the visitor's system; light or dark is the site's choice (CSS `:host([data-theme])`).
+  if (theme !== 'auto') host.dataset.theme = theme;
   // setProperty takes one value: a hostile `color` option cannot add other declarations.
   if (color) host.style.setProperty('--parley-accent', color);
   const shadow = host.attachShadow({ mode: 'open' });

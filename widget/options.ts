@@ -9,16 +9,30 @@ export interface Options {
   token?: string;
   tokenUrl?: string;
   name?: string;
-  position: 'bottom-right' | 'bottom-left';
+  /** Unset: the corner at the end of the reading direction (right, or left on an RTL page). */
+  position?: 'bottom-right' | 'bottom-left';
   color?: string;
   open: boolean;
   /** A short tone for new messages while the panel is closed; off unless `data-sound`. */
   sound: boolean;
+  /** A language tag (`de`, `ar-EG`); unset: the page's `<html lang>`. */
+  locale?: string;
+  theme: 'light' | 'dark' | 'auto';
+  /** Asks a guest for a name before their first message. */
+  askName: boolean;
+  /** English with the site's overrides; `overrides` alone go over a locale pack. */
   text: Text;
+  overrides: Partial<Text>;
 }
 
 /** What a site may set in `window.ParleyConfig` (all optional; `title` is short for `text.title`). */
-export type Config = Partial<Omit<Options, 'text' | 'open' | 'sound'>> & { title?: string; open?: boolean | string; sound?: boolean | string; text?: Partial<Text> };
+export type Config = Partial<Omit<Options, 'text' | 'overrides' | 'open' | 'sound' | 'askName'>> & {
+  title?: string;
+  open?: boolean | string;
+  sound?: boolean | string;
+  askName?: boolean | string;
+  text?: Partial<Text>;
+};
 
 export const DEFAULT_ROOM = 'lobby';
 
@@ -32,6 +46,7 @@ export function readOptions(script: HTMLScriptElement | null, config: Config = {
   for (const k in data) if (/^text[A-Z]/.test(k)) text[k[4].toLowerCase() + k.slice(5)] = data[k];
   const c: Config = { ...(data as Config), ...config };
   const title = c.title ?? text.title;
+  const overrides: Partial<Text> = { ...text, ...config.text, ...(title ? { title } : {}) };
   const api = c.api || (script?.src ? new URL(script.src, page).origin : new URL(page).origin);
   return {
     key: c.key ?? '',
@@ -40,11 +55,15 @@ export function readOptions(script: HTMLScriptElement | null, config: Config = {
     token: c.token || undefined,
     tokenUrl: c.tokenUrl ? new URL(c.tokenUrl, page).href : undefined,
     name: c.name || undefined,
-    position: c.position === 'bottom-left' ? 'bottom-left' : 'bottom-right',
+    position: c.position === 'bottom-left' || c.position === 'bottom-right' ? c.position : undefined,
     color: c.color || undefined,
     open: flag(c.open),
     sound: flag(c.sound),
-    text: { ...TEXT, ...text, ...config.text, ...(title ? { title } : {}) },
+    askName: flag(c.askName),
+    locale: c.locale || undefined,
+    theme: c.theme === 'light' || c.theme === 'dark' ? c.theme : 'auto',
+    text: { ...TEXT, ...overrides },
+    overrides,
   };
 }
 

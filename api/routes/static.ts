@@ -31,12 +31,11 @@ function asset(path: string) {
 
 function serveJs(c: Context, a: Asset | null, immutable: boolean) {
   if (!a) return c.text('not built: run npm run build', 404);
-  const headers = {
-    'Content-Type': 'text/javascript; charset=utf-8',
-    ETag: a.etag,
-    'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300, must-revalidate',
-    'Access-Control-Allow-Origin': '*',
-  };
+  return serve(c, a, 'text/javascript; charset=utf-8', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300, must-revalidate');
+}
+
+function serve(c: Context, a: Asset, type: string, cache: string) {
+  const headers = { 'Content-Type': type, ETag: a.etag, 'Cache-Control': cache, 'Access-Control-Allow-Origin': '*' };
   if (c.req.header('if-none-match') === a.etag) return c.body(null, 304, headers);
   return c.body(new Uint8Array(a.body), 200, headers);
 }
@@ -54,6 +53,16 @@ export function staticRoutes(opts: { demoPage: () => string; dashboardPage?: () 
     return a && a.hash === c.req.param('hash') ? serveJs(c, a, true) : c.text('not found', 404);
   });
   app.get('/dashboard.js', (c) => serveJs(c, dashboard(), false));
+  // The widget's language packs, fetched on demand (widget/locale.ts); the name is checked
+  // against a fixed pattern, so no path from the URL reaches the file system.
+  const packs = new Map<string, () => Asset | null>();
+  app.get('/widget/locales/:file{[a-z]{2}\\.json}', (c) => {
+    const file = c.req.param('file');
+    if (!packs.has(file)) packs.set(file, asset(root(`widget/locales/${file}`)));
+    const a = packs.get(file)!();
+    if (!a) return c.json({ error: { code: 'not_found', message: 'no such language pack' } }, 404);
+    return serve(c, a, 'application/json; charset=utf-8', 'public, max-age=3600');
+  });
   app.get('/', (c) => c.html(opts.demoPage()));
   if (opts.dashboardPage) app.get('/dashboard', (c) => c.html(opts.dashboardPage!()));
   return app;

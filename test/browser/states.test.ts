@@ -1,5 +1,6 @@
 import { useBrowserEnv } from './harness';
 import { conversationsSuite } from './conversations-suite';
+import { finishSuite } from './finish-suite';
 import { misconfigSuite } from './misconfig-suite';
 import { refusalSuite } from './refusal-suite';
 import { unreadSuite } from './unread-suite';
@@ -11,3 +12,4 @@ misconfigSuite(env);
 refusalSuite(env);
 unreadSuite(env);
 conversationsSuite(env);
+finishSuite(env);

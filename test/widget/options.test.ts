@@ -25,7 +25,7 @@ describe('embedding options', () => {
 
   it('has defaults', () => {
     const o = readOptions(script('https://chat.example/widget.js', { key: 'pk_1', open: 'false' }), {}, PAGE);
-    expect(o).toMatchObject({ room: 'lobby', position: 'bottom-right', open: false, sound: false, token: undefined, tokenUrl: undefined });
+    expect(o).toMatchObject({ room: 'lobby', position: undefined, theme: 'auto', askName: false, open: false, sound: false, token: undefined, tokenUrl: undefined });
     expect(readOptions(script('https://chat.example/widget.js', { key: 'pk_1', sound: '' }), {}, PAGE).sound).toBe(true);
     expect(o.text.title).toBe('Chat');
   });

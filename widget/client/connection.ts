@@ -26,8 +26,8 @@ export interface ConnectionOptions {
    * connection stops). `renew` is true after a 4501, asking for a fresh one.
    */
   auth?: (renew: boolean) => string | undefined | null | Promise<string | undefined | null>;
-  /** Guest display name. */
-  name?: string;
+  /** Guest display name; a function is asked at each connect (the visitor may set it later). */
+  name?: string | (() => string | undefined);
   random?: () => number;
   /**
    * Asked after a socket that never opened (the browser hides the upgrade's HTTP status) and
@@ -141,7 +141,7 @@ export function createConnection(o: ConnectionOptions): Connection {
     let opened = false;
     s.onopen = () => {
       opened = true;
-      s.send(JSON.stringify({ type: 'hello', token, name: o.name, batch: true }));
+      s.send(JSON.stringify({ type: 'hello', token, name: typeof o.name === 'function' ? o.name() : o.name, batch: true }));
     };
     s.onmessage = (e) => {
       // One frame may hold several objects separated by "\n" (we asked for `batch`).

@@ -8,12 +8,17 @@ export interface Identity {
   set(token: string | undefined): void;
   /** Keeps the `guestToken` from `welcome`, so the guest is the same person after a reload. */
   keepGuest(guestToken: string): void;
+  /** A guest's display name: the site's `name`, or the one they gave, kept on this device. */
+  name(): string | undefined;
+  setName(name: string): string;
 }
 
 /** Creates the identity source of one site (its publishable key names the storage entry). */
-export function createIdentity(o: { storage: KeyValue; key: string; token?: string; tokenUrl?: string; fetch?: typeof fetch }): Identity {
+export function createIdentity(o: { storage: KeyValue; key: string; token?: string; tokenUrl?: string; name?: string; fetch?: typeof fetch }): Identity {
   const guestKey = `parley:${o.key}:guest`;
+  const nameKey = `parley:${o.key}:name`;
   let token = o.token;
+  let name = o.name ?? o.storage.getItem(nameKey) ?? undefined;
   return {
     async token(renew) {
       if (o.tokenUrl && (renew || !token)) {
@@ -33,5 +38,10 @@ export function createIdentity(o: { storage: KeyValue; key: string; token?: stri
       token = next;
     },
     keepGuest: (guestToken) => o.storage.setItem(guestKey, guestToken),
+    name: () => name,
+    setName(next) {
+      o.storage.setItem(nameKey, next);
+      return (name = next);
+    },
   };
 }

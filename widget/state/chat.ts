@@ -46,7 +46,7 @@ export function createChat(o: ChatOptions) {
   const problem = signal('');
   const deadEnd = createDeadEnd();
   let refusalLine = '';
-  let myName = o.name ?? '';
+  let myName = identity.name() ?? '';
   let joined = false;
   // The resume point: highest seq such that everything up to it has arrived.
   let seen = 0;
@@ -193,7 +193,7 @@ export function createChat(o: ChatOptions) {
     url: o.url,
     WebSocket: o.WebSocket,
     auth: identity.token,
-    name: o.name,
+    name: identity.name,
     random: o.random,
     diagnose: o.api
       ? async () => {
@@ -279,6 +279,12 @@ export function createChat(o: ChatOptions) {
       if (!olderMore.value || loadingOlder.value) return;
       const beforeSeq = store.minSeq();
       if (beforeSeq > 1 && roomSend({ type: 'history', rid: RID_OLDER, room, beforeSeq, limit: PAGE })) loadingOlder.value = true;
+    },
+    named: () => !!identity.name(),
+    /** A guest's chosen name (data-ask-name): kept, and said in a new hello. */
+    setName(name: string) {
+      myName = identity.setName(name.trim().slice(0, DEFAULTS.maxNameLength));
+      conn.restart();
     },
     identify(next: { token?: string }) {
       identity.set(next.token);

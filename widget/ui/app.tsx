@@ -13,7 +13,7 @@ export function App({ ui }: { ui: Ui }) {
     launcher.current?.focus();
   };
   return (
-    <div class={`root${ui.left ? ' left' : ''}${open ? ' open' : ''}`} onKeyDown={(e) => e.key === 'Escape' && open && close()}>
+    <div class={`root${ui.left ? ' left' : ''}${open ? ' open' : ''}`} dir={ui.rtl ? 'rtl' : 'ltr'} lang={ui.locale} onKeyDown={(e) => e.key === 'Escape' && open && close()}>
       {open && <Panel ui={ui} close={close} />}
       <Launcher ui={ui} buttonRef={launcher} />
     </div>

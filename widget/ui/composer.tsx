@@ -47,6 +47,7 @@ export function Composer({ ui }: { ui: Ui }) {
           ref={box}
           rows={1}
           aria-label={text.message}
+          dir="auto"
           placeholder={text.placeholder}
           value={value}
           // Disabled, not emptied: what the visitor typed stays in the box.

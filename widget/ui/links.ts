@@ -1,8 +1,8 @@
 /** A piece of message text: plain text, or a link that is safe to open. */
 export type Piece = string | { href: string; text: string };
 
-// Anchored on the scheme: nothing but http(s) can ever become a link.
-const URL_RE = /\bhttps?:\/\/[^\s<>"']+/gi;
+// Anchored on the scheme (or `www.`, which becomes https): nothing else can ever become a link.
+const URL_RE = /\b(?:https?:\/\/|www\.)[^\s<>"']+/gi;
 // Sentence punctuation after a link ("see https://x.com.") is not part of it.
 const TRAILING_RE = /[.,;:!?)\]}]+$/;
 
@@ -17,7 +17,7 @@ export function splitLinks(text: string): Piece[] {
     const raw = m[0].replace(TRAILING_RE, '');
     let href: string;
     try {
-      href = new URL(raw).href;
+      href = new URL(/^www\./i.test(raw) ? `https://${raw}` : raw).href;
     } catch {
       continue; // Not a parsable URL ("http://["): leave it as text.
     }

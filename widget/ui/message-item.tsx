@@ -1,12 +1,10 @@
 import type { ChatMessage } from '../state/messages';
+import { Avatar } from './avatar';
 import { splitLinks } from './links';
 import type { Ui } from './ui-state';
 
-const time = (ts: number) => {
-  const d = new Date(ts);
-  const today = d.toDateString() === new Date().toDateString();
-  return d.toLocaleString([], today ? { timeStyle: 'short' } : { dateStyle: 'short', timeStyle: 'short' });
-};
+// The day is in the separator above (message-list.tsx): the time alone here.
+const time = (ts: number, locale: string) => new Date(ts).toLocaleTimeString(locale, { timeStyle: 'short' });
 
 /** Message text as text nodes, with http(s) URLs as links that cannot reach back into the page. */
 const Body = ({ text }: { text: string }) => (
@@ -32,11 +30,15 @@ export function MessageItem(p: { ui: Ui; m: ChatMessage; own: boolean; start: bo
     <div class={`msg${own ? ' own' : ''}${m.deleted ? ' gone' : ''}`} data-id={m.id} data-seq={m.seq} data-status={status}>
       {p.start && (
         <div class="who">
-          <b>{own ? text.you : m.name || m.user}</b>
-          {m.seq != null && <time dateTime={new Date(m.ts).toISOString()}>{time(m.ts)}</time>}
+          {!own && <Avatar user={m.user} name={m.name || m.user} />}
+          <b dir="auto">{own ? text.you : m.name || m.user}</b>
+          {m.seq != null && <time dateTime={new Date(m.ts).toISOString()}>{time(m.ts, ui.locale)}</time>}
         </div>
       )}
-      <div class="bubble">{m.deleted ? text.deleted : <Body text={m.text ?? ''} />}</div>
+      {/* dir=auto: an Arabic message reads right to left on an English page, and the reverse. */}
+      <div class="bubble" dir="auto">
+        {m.deleted ? text.deleted : <Body text={m.text ?? ''} />}
+      </div>
       {status && (p.showStatus || status === 'failed') && (
         <div class="status">
           {text[status]}

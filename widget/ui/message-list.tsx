@@ -1,6 +1,7 @@
 import { Fragment } from 'preact';
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import type { ChatMessage } from '../state/messages';
+import { dayLabel } from './day-label';
 import { MessageItem } from './message-item';
 import type { Ui } from './ui-state';
 
@@ -65,13 +66,19 @@ export function MessageList({ ui }: { ui: Ui }) {
   const items = list.map((m, i) => {
     const prev: ChatMessage | undefined = list[i - 1];
     const divider = i === lineAt;
+    const day = !prev || new Date(prev.ts).toDateString() !== new Date(m.ts).toDateString();
     const own = chat.isOwn(m);
     const start =
-      divider || !prev || own !== chat.isOwn(prev) || (!own && prev.user !== m.user) || m.ts - prev.ts > GROUP_MS;
+      divider || day || !prev || own !== chat.isOwn(prev) || (!own && prev.user !== m.user) || m.ts - prev.ts > GROUP_MS;
     // Status under sending/failed ones, and under the newest own message.
     const showStatus = own && (m.pending || i === lastOwn);
     return (
       <Fragment key={m.id}>
+        {day && (
+          <div class="day" role="separator">
+            {dayLabel(m.ts, ui.locale)}
+          </div>
+        )}
         {divider && (
           <div class="divider" role="separator">
             {text.newMessages}

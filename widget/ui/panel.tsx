@@ -1,6 +1,7 @@
 import { Composer } from './composer';
 import { closeIcon } from './icons';
 import { MessageList } from './message-list';
+import { NamePrompt } from './name-prompt';
 import { fmt, typingLine } from './text';
 import type { Ui } from './ui-state';
 
@@ -28,7 +29,7 @@ export function Panel({ ui, close }: { ui: Ui; close(): void }) {
       </header>
       <MessageList ui={ui} />
       <div class="typing">{typingLine(text, chat.typists.value)}</div>
-      <Composer ui={ui} />
+      {ui.askName.value && !dead ? <NamePrompt ui={ui} /> : <Composer ui={ui} />}
     </div>
   );
 }

@@ -7,15 +7,20 @@ export const HOST_STYLE =
   'all:initial!important;display:block!important;position:fixed!important;z-index:2147483647!important;' +
   'bottom:0!important;right:0!important;width:0!important;height:0!important;direction:ltr!important';
 
+// The dark theme's colours: for `data-theme="dark"`, and for `auto` on a dark system (written
+// once here, twice in the CSS, where gzip makes the repeat all but free).
+const DARK = '--parley-bg:#1d1f23;--parley-fg:#e8eaed;--parley-muted:#a0a6ad;--parley-bubble:#2c2f35;--parley-border:#3c4048;--parley-danger:#ff8787';
+
 // `:host` repeats the host style: inside the shadow tree, `!important` wins over the page's
 // `!important` even where a page script rewrites our inline style. Theme through the
 // `--parley-*` custom properties, which `all` does not reset and the page may set on `parley-chat`.
 /** Every style of the widget; lives inside the shadow root only. */
 export const CSS = `:host{${HOST_STYLE.replace(/!important/g, ' !important')};--parley-accent:#4f46e5;--parley-accent-text:#fff;--parley-bg:#fff;--parley-fg:#1f2328;--parley-muted:#5f6670;--parley-bubble:#eef0f3;--parley-border:#d9dde3;--parley-danger:#c92a2a;--parley-font:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;--parley-radius:14px}
 :host:before,:host:after{content:none!important}
-@media (prefers-color-scheme:dark){:host{--parley-bg:#1d1f23;--parley-fg:#e8eaed;--parley-muted:#a0a6ad;--parley-bubble:#2c2f35;--parley-border:#3c4048;--parley-danger:#ff8787}}
+@media (prefers-color-scheme:dark){:host(:not([data-theme=light])){${DARK}}}
+:host([data-theme=dark]){${DARK}}
 *,:before,:after{box-sizing:border-box}
-.root{font:15px/1.4 var(--parley-font);color:var(--parley-fg);text-align:left}
+.root{font:15px/1.4 var(--parley-font);color:var(--parley-fg);text-align:start}
 button{font:inherit;color:inherit;cursor:pointer}
 :focus-visible{outline:2px solid var(--parley-accent);outline-offset:2px}
 .launcher,.panel{position:fixed;right:20px}
@@ -23,7 +28,7 @@ button{font:inherit;color:inherit;cursor:pointer}
 .launcher{bottom:20px;width:56px;height:56px;border:0;border-radius:50%;padding:0;display:flex;align-items:center;justify-content:center;background:var(--parley-accent);color:var(--parley-accent-text);box-shadow:0 4px 16px #0004;transition:transform .15s}
 .launcher:hover{transform:scale(1.06)}
 svg{width:26px;height:26px;fill:currentColor}
-.badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:var(--parley-danger);color:#fff;font-size:12px;font-weight:700;line-height:22px}
+.badge{position:absolute;top:-4px;inset-inline-end:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:var(--parley-danger);color:#fff;font-size:12px;font-weight:700;line-height:22px}
 .panel{bottom:88px;width:370px;height:min(600px,calc(100vh - 108px));display:flex;flex-direction:column;background:var(--parley-bg);border-radius:var(--parley-radius);box-shadow:0 8px 40px #0005;overflow:hidden;animation:in .18s ease-out}
 @keyframes in{from{opacity:0;transform:translateY(12px)}}
 header{display:flex;align-items:center;gap:8px;padding:12px 14px;background:var(--parley-accent);color:var(--parley-accent-text)}
@@ -38,8 +43,10 @@ h2{margin:0;font-size:16px;font-weight:600;overflow:hidden;text-overflow:ellipsi
 .log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:8px 14px;display:flex;flex-direction:column}
 .msg{max-width:85%;align-self:flex-start;margin-top:2px;display:flex;flex-direction:column;align-items:flex-start}
 .own{align-self:flex-end;align-items:flex-end}
-.who{font-size:12px;color:var(--parley-muted);margin:10px 4px 2px}
-.who b{font-weight:600;margin-right:6px}
+.who{font-size:12px;color:var(--parley-muted);margin:10px 4px 2px;display:flex;align-items:center;gap:6px}
+.who b{font-weight:600}
+.av{width:22px;height:22px;border-radius:50%;flex:none;color:#fff;font-size:10px;font-weight:700;line-height:22px;text-align:center}
+.day{align-self:center;margin:12px 0 2px;padding:2px 10px;border-radius:10px;background:var(--parley-bubble);color:var(--parley-muted);font-size:11px}
 .bubble{padding:7px 11px;border-radius:16px;background:var(--parley-bubble);white-space:pre-wrap;overflow-wrap:anywhere}
 .own .bubble{background:var(--parley-accent);color:var(--parley-accent-text)}
 .bubble a{color:inherit;text-decoration:underline}
@@ -48,7 +55,7 @@ h2{margin:0;font-size:16px;font-weight:600;overflow:hidden;text-overflow:ellipsi
 .status{font-size:11px;color:var(--parley-muted);margin:2px 4px 0}
 [data-status=failed] .status{color:var(--parley-danger)}
 .reason:before{content:": "}
-.link{border:0;background:none;padding:0 0 0 6px;font-size:11px;text-decoration:underline;color:inherit}
+.link{border:0;background:none;padding:0;margin-inline-start:6px;font-size:11px;text-decoration:underline;color:inherit}
 .divider{display:flex;align-items:center;gap:8px;color:var(--parley-danger);font-size:12px;margin:10px 0 2px}
 .divider:before,.divider:after{content:"";flex:1;border-top:1px solid}
 .note{margin:auto;padding:12px;color:var(--parley-muted);font-size:13px;text-align:center}
@@ -62,7 +69,13 @@ textarea:focus{outline:none;border-color:var(--parley-accent)}
 .dead{padding:8px 14px 0;font-size:13px;color:var(--parley-danger);border-top:1px solid var(--parley-border)}
 .dead+form{border-top:0}
 textarea:disabled{opacity:.6}
-.count{padding:0 14px 6px;font-size:11px;color:var(--parley-muted);text-align:right}
+.count{padding:0 14px 6px;font-size:11px;color:var(--parley-muted);text-align:end}
+[dir=rtl] .send svg{transform:scaleX(-1)}
+.ask{display:flex;flex-direction:column;align-items:stretch;gap:8px;padding:10px 12px 12px;border-top:1px solid var(--parley-border);margin:0}
+.ask label{font-size:13px;color:var(--parley-muted)}
+.ask div{display:flex;gap:8px}
+.ask input{flex:1;min-width:0;margin:0;padding:9px 14px;border:1px solid var(--parley-border);border-radius:20px;background:var(--parley-bg);color:inherit;font:16px/1.3 var(--parley-font)}
+.ask button{border:0;border-radius:20px;padding:0 14px;background:var(--parley-accent);color:var(--parley-accent-text);font-weight:600}
 .over{color:var(--parley-danger)}
 @media (max-width:480px){.panel{inset:0!important;width:auto;height:auto;border-radius:0}.open .launcher{display:none}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}`;

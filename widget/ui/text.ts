@@ -22,7 +22,6 @@ export const TEXT = {
   sent: 'Sent',
   seen: 'Seen',
   failed: 'Not sent',
-  edit: 'Edit',
   you: 'You',
   newMessages: 'New messages',
   loading: 'Loading…',
@@ -32,6 +31,10 @@ export const TEXT = {
   typing2: '{a} and {b} are typing…',
   typingMany: '{n} people are typing…',
   left: '{n} characters left',
+  edit: 'Edit',
+  askName: 'What should we call you?',
+  yourName: 'Your name',
+  start: 'Start chatting',
 };
 
 export type Text = typeof TEXT;

@@ -7,6 +7,12 @@ export interface Ui {
   chat: Chat;
   text: Text;
   left: boolean;
+  /** Right-to-left layout (an RTL language or page). */
+  rtl: boolean;
+  /** The language for dates ("Today", "Monday 3 March"). */
+  locale: string;
+  /** A guest is asked for a name before the first message. */
+  askName: Signal<boolean>;
   open: Signal<boolean>;
   draft: Signal<string>;
   /** Messages after this seq sit below the "new messages" line; 0 shows no line. */
@@ -19,7 +25,16 @@ export interface Ui {
 }
 
 /** Creates the UI state; `onOpen` reports open/close to `Parley.on`. */
-export function createUi(o: { chat: Chat; text: Text; left: boolean; open: boolean; onOpen(open: boolean): void }): Ui {
+export function createUi(o: {
+  chat: Chat;
+  text: Text;
+  left: boolean;
+  rtl: boolean;
+  locale: string;
+  askName: boolean;
+  open: boolean;
+  onOpen(open: boolean): void;
+}): Ui {
   const open = signal(o.open);
   const mark = signal(0);
   const draft = signal('');
@@ -27,6 +42,9 @@ export function createUi(o: { chat: Chat; text: Text; left: boolean; open: boole
     chat: o.chat,
     text: o.text,
     left: o.left,
+    rtl: o.rtl,
+    locale: o.locale,
+    askName: signal(o.askName),
     open,
     draft,
     mark,
