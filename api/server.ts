@@ -213,7 +213,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     commit: { windowMs: opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS, lanes: database.kind === 'postgres' ? 4 : 1 },
     onBatch: metrics.hooks.committed,
   });
-  const hub = createHub({ bus, fillGap: chat.eventsBetween, readHead: async (t, r) => (await chat.roomHead(t, r)) ?? 0, log });
+  const hub = createHub({ bus, fillGap: chat.eventsBetween, readHead: async (t, r) => (await chat.roomRev(t, r)) ?? 0, log });
   // The bus may have lost events: after it reconnects, and when a server died between commit
   // and publish, every room is read up to its head.
   bus.onReconnect(() => void hub.resync());

@@ -1,4 +1,4 @@
-/** What a room event is about; `message` events are the only ones ordered by seq. */
+/** What a room event is about; `message` and `deleted` events are ordered by the room's cursor. */
 export type RoomEventKind = 'message' | 'deleted' | 'typing' | 'presence' | 'read';
 
 /**
@@ -12,6 +12,8 @@ export interface RoomEvent {
   kind: RoomEventKind;
   /** The message's seq for `message`; 0 for the rest. */
   seq: number;
+  /** The room's change cursor after this change, for `message` and `deleted`; 0 for the rest. */
+  rev: number;
   /** The user the event is from or about (block filtering, no typing echo). */
   user: string;
   json: string;

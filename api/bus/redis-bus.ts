@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { REDIS_PREFIX, roomChannel, type Bus, type RoomEvent, type RoomEventKind } from './bus';
 
-// Wire form on Redis: "<server> <kind> <seq> <tenant.length>:<tenant><room.length>:<room><user.length>:<user><json>".
+// Wire form on Redis: "<server> <kind> <seq>/<rev> <tenant.length>:<tenant><room.length>:<room><user.length>:<user><json>".
 // Length prefixes keep any id safe without JSON-parsing our own broadcasts on every server.
 function encode(server: string, ev: RoomEvent): string {
-  return `${server} ${ev.kind} ${ev.seq} ${ev.tenantId.length}:${ev.tenantId}${ev.room.length}:${ev.room}${ev.user.length}:${ev.user}${ev.json}`;
+  return `${server} ${ev.kind} ${ev.seq}/${ev.rev} ${ev.tenantId.length}:${ev.tenantId}${ev.room.length}:${ev.room}${ev.user.length}:${ev.user}${ev.json}`;
 }
 
 function decode(raw: string): { server: string; ev: RoomEvent } | null {
@@ -24,9 +24,10 @@ function decode(raw: string): { server: string; ev: RoomEvent } | null {
   const tenantId = take();
   const room = take();
   const user = take();
+  const [seq, rev = '0'] = raw.slice(b + 1, c).split('/');
   return {
     server: raw.slice(0, a),
-    ev: { tenantId, room, user, kind: raw.slice(a + 1, b) as RoomEventKind, seq: Number(raw.slice(b + 1, c)), json: raw.slice(at) },
+    ev: { tenantId, room, user, kind: raw.slice(a + 1, b) as RoomEventKind, seq: Number(seq), rev: Number(rev), json: raw.slice(at) },
   };
 }
 
@@ -42,7 +43,7 @@ export function redisConnection(url: string, extra: RedisOptions = {}): Redis {
 /**
  * The bus between servers over Redis pub/sub, one channel per room, subscribed only while the
  * room has members here. Local events are delivered at once and also published; a server
- * ignores its own echo. Order across servers is restored by the hub from `seq`.
+ * ignores its own echo. Order across servers is restored by the hub from `rev`.
  *
  * Publishes go out auto-pipelined: every PUBLISH of one event-loop turn shares one write, and
  * nothing on the hot path waits for a reply. On Redis 7 and later the channels are sharded

@@ -20,6 +20,10 @@ export interface HistoryPage {
   messages: WireMessage[];
   hasMore: boolean;
   headSeq: number;
+  /** For a page of changes: every change up to this cursor is in this page or an earlier one. */
+  cursor?: number;
+  /** The resume from a cursor could not be complete: drop what is held and take this page. */
+  reset?: true;
 }
 
 export interface Ack {
@@ -64,8 +68,8 @@ export function createChatService(opts: {
 }) {
   const { db, bus, now } = opts;
 
-  const publish = (tenantId: string, room: string, kind: RoomEventKind, seq: number, user: string, frame: object) =>
-    bus.publish({ tenantId, room, kind, seq, user, json: JSON.stringify(frame) } satisfies RoomEvent);
+  const publish = (tenantId: string, room: string, kind: RoomEventKind, seq: number, user: string, frame: object, rev = 0) =>
+    bus.publish({ tenantId, room, kind, seq, rev, user, json: JSON.stringify(frame) } satisfies RoomEvent);
 
   const publishTyping = (c: TypingChange) =>
     publish(c.tenantId, c.room, 'typing', 0, c.user, {
@@ -82,7 +86,7 @@ export function createChatService(opts: {
     ...opts.commit,
     onBatch: opts.onBatch,
     onCommitted(tenantId, room, stored) {
-      for (const { msg, seq, ts } of stored) {
+      for (const { msg, seq, ts, rev } of stored) {
         // A message ends its sender's typing in the room.
         const t = opts.typing.clear(tenantId, room, msg.userId);
         if (t) publishTyping(t);
@@ -95,7 +99,8 @@ export function createChatService(opts: {
           user: msg.userId,
           name: msg.name,
           text: msg.text,
-        });
+          cursor: rev,
+        }, rev);
       }
     },
   });
@@ -111,10 +116,10 @@ export function createChatService(opts: {
       publish(tenantId, room, kind, 0, user, frame),
 
     /** Checks that the user may be in the room, creating a public room on first use. */
-    async openRoom(tenant: Tenant, who: Identity, room: string): Promise<number> {
+    async openRoom(tenant: Tenant, who: Identity, room: string): Promise<{ lastSeq: number; rev: number }> {
       const row = (await roomsDb.getRoom(db, tenant.id, room)) ?? (await roomsDb.ensureRoom(db, tenant.id, room));
       if (row.private && !grants(who, room) && !(await roomsDb.isMember(db, tenant.id, room, who.id))) throw forbidden();
-      return row.lastSeq;
+      return { lastSeq: row.lastSeq, rev: row.rev };
     },
 
     /**
@@ -126,23 +131,61 @@ export function createChatService(opts: {
       tenant: Tenant,
       who: Identity,
       room: string,
-      q: { lastSeq?: number; limit?: number },
+      q: { lastSeq?: number; cursor?: number; limit?: number },
       blocked: ReadonlySet<string>,
-    ): Promise<{ page: HistoryPage; reads: { user: string; lastSeq: number }[] }> {
+    ): Promise<{ page: HistoryPage & { cursor: number }; headRev: number; reads: { user: string; lastSeq: number }[] }> {
       const limit = q.limit ?? DEFAULTS.historyLimit;
-      const read = () => roomsDb.roomSnapshot(db, tenant.id, room, who.id, { afterSeq: q.lastSeq, limit }, blocked);
-      let snap = await read();
+      const read = (page: roomsDb.SnapshotPage) => roomsDb.roomSnapshot(db, tenant.id, room, who.id, page, blocked);
+      // A cursor wins over lastSeq: it also brings deletions of messages at or below it.
+      const page: roomsDb.SnapshotPage = q.cursor !== undefined ? { afterRev: q.cursor, limit } : { afterSeq: q.lastSeq, limit };
+      let snap = await read(page);
       if (!snap) {
         await roomsDb.ensureRoom(db, tenant.id, room);
-        snap = (await read())!;
+        snap = (await read(page))!;
       }
       if (snap.private && !grants(who, room) && !snap.member) throw forbidden();
+      // Retention removed messages after the cursor was given, or the cursor is from another
+      // room's life (ahead of the head): the client must drop what it holds and start again.
+      const reset = q.cursor !== undefined && (q.cursor < snap.floorRev || q.cursor > snap.rev);
+      if (reset) snap = (await read({ limit }))!;
+      const forward = !reset && (q.cursor !== undefined || q.lastSeq !== undefined);
       const rows = snap.messages;
       const hasMore = rows.length > limit;
       // One past the limit says whether there is more: the oldest extra row when paging back,
       // the newest when resuming forward.
-      const kept = hasMore ? (q.lastSeq !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
-      return { page: { messages: kept.map(toWire), hasMore, headSeq: snap.lastSeq }, reads: snap.reads };
+      const kept = hasMore ? (forward ? rows.slice(0, limit) : rows.slice(1)) : rows;
+      // A page of changes is complete up to its last row while more follow, else up to the head.
+      const cursor = forward && q.cursor !== undefined && hasMore ? kept.at(-1)!.rev : snap.rev;
+      return {
+        page: { messages: kept.map(toWire), hasMore, headSeq: snap.lastSeq, cursor, ...(reset ? { reset: true as const } : {}) },
+        headRev: snap.rev,
+        reads: snap.reads,
+      };
+    },
+
+    /**
+     * Every message changed after `cursor` (new, deleted) up to `upTo`, the cursor the caller
+     * already holds, in change order; `reset` when the room cannot give a complete answer.
+     */
+    async changes(
+      tenantId: string,
+      room: string,
+      q: { cursor: number; limit?: number; upTo: number },
+      blocked?: ReadonlySet<string>,
+    ): Promise<HistoryPage> {
+      const limit = q.limit ?? DEFAULTS.historyLimit;
+      const row = await roomsDb.getRoom(db, tenantId, room);
+      const headSeq = row?.lastSeq ?? 0;
+      if (!row || q.cursor < row.floorRev || q.cursor > q.upTo) return { messages: [], hasMore: false, headSeq, cursor: q.upTo, reset: true };
+      const found = await msgs.changesAfter(db, tenantId, room, q.cursor, q.upTo, limit + 1, blocked);
+      const hasMore = found.length > limit;
+      const rows = found.slice(0, limit);
+      return { messages: rows.map(toWire), hasMore, headSeq, cursor: hasMore ? rows.at(-1)!.rev : q.upTo };
+    },
+
+    /** The room's change cursor, or null when the tenant has no such room. */
+    async roomRev(tenantId: string, room: string): Promise<number | null> {
+      return (await roomsDb.getRoom(db, tenantId, room))?.rev ?? null;
     },
 
     /** Head seq of a room, or null when the tenant has no such room. */
@@ -223,7 +266,7 @@ export function createChatService(opts: {
         throw new ChatError('forbidden', 'only the author or a moderator may delete this message');
       if (row.deletedAt == null) {
         const done = await msgs.softDelete(db, tenant.id, room, id, now());
-        if (done) publish(tenant.id, room, 'deleted', 0, row.userId, { type: 'deleted', room, id, seq: row.seq });
+        if (done) publish(tenant.id, room, 'deleted', 0, row.userId, { type: 'deleted', room, id, seq: row.seq, cursor: done.rev }, done.rev);
       }
       return { seq: row.seq };
     },
@@ -289,19 +332,20 @@ export function createChatService(opts: {
       return !row?.private || (await roomsDb.isMember(db, tenantId, room, who.id));
     },
 
-    /** Committed messages as bus events, to fill a gap in what the bus delivered. */
+    /** Committed changes as bus events, to fill a gap in what the bus delivered; cursor in (after, upTo]. */
     async eventsBetween(tenantId: string, room: string, after: number, upTo: number): Promise<RoomEvent[]> {
-      const rows = await msgs.messagesAfter(db, tenantId, room, after, upTo, upTo - after);
-      return rows
-        .filter((r) => r.deletedAt == null)
-        .map((r) => ({
-          tenantId,
-          room,
-          kind: 'message' as const,
-          seq: r.seq,
-          user: r.userId,
-          json: JSON.stringify({ type: 'message', room, id: r.id, seq: r.seq, ts: r.ts, user: r.userId, name: r.name, text: r.text }),
-        }));
+      const rows = await msgs.changesAfter(db, tenantId, room, after, upTo, upTo - after);
+      return rows.map((r) => {
+        const base = { tenantId, room, rev: r.rev, user: r.userId };
+        return r.deletedAt != null
+          ? { ...base, kind: 'deleted' as const, seq: 0, json: JSON.stringify({ type: 'deleted', room, id: r.id, seq: r.seq, cursor: r.rev }) }
+          : {
+              ...base,
+              kind: 'message' as const,
+              seq: r.seq,
+              json: JSON.stringify({ type: 'message', room, id: r.id, seq: r.seq, ts: r.ts, user: r.userId, name: r.name, text: r.text, cursor: r.rev }),
+            };
+      });
     },
   };
   return service;

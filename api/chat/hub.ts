@@ -7,6 +7,8 @@ export interface Subscriber {
   readonly blocked: ReadonlySet<string>;
   /** Highest message seq this subscriber has been given (history or live). */
   lastSeq: number;
+  /** Highest change cursor this subscriber has been given or passed over (history or live). */
+  lastRev: number;
   /** While the join's history is being read, live events wait here. */
   pending: RoomEvent[] | null;
   deliver(ev: RoomEvent): void;
@@ -16,11 +18,14 @@ interface HubRoom {
   tenantId: string;
   room: string;
   subs: Set<Subscriber>;
-  /** Highest seq this server has released in the room (every seq up to it is delivered or read); -1 until a join read the head. */
+  /**
+   * Highest change cursor this server has released in the room (every change up to it is
+   * delivered or read); -1 until a join read the head.
+   */
   head: number;
-  /** Messages that arrived ahead of a gap, or before the head was known. */
+  /** Changes (messages, deletions) that arrived ahead of a gap, or before the head was known. */
   held: Map<number, RoomEvent>;
-  /** Highest seq known to be committed (from held events or a re-sync); a fill reads up to it. */
+  /** Highest cursor known to be committed (from held events or a re-sync); a fill reads up to it. */
   want: number;
   timer: ReturnType<typeof setTimeout> | null;
   filling: boolean;
@@ -35,15 +40,20 @@ const MAX_FILL = 500;
 
 const key = (tenantId: string, room: string) => `${tenantId}\u0000${room}`;
 
+/** Whether an event is a stored change (a message or a deletion), ordered by the room's cursor. */
+const ordered = (ev: RoomEvent) => ev.rev > 0;
+
 /** Gives an event to one subscriber, applying the per-connection rules. */
 export function offer(sub: Subscriber, ev: RoomEvent): void {
-  if (ev.kind === 'message') {
-    if (ev.seq <= sub.lastSeq) return;
+  if (ordered(ev)) {
+    // Already in the page the join or sync returned.
+    if (ev.rev <= sub.lastRev || (ev.kind === 'message' && ev.seq <= sub.lastSeq)) return;
     if (sub.pending) {
       sub.pending.push(ev);
       return;
     }
-    sub.lastSeq = ev.seq;
+    sub.lastRev = ev.rev;
+    if (ev.kind === 'message') sub.lastSeq = ev.seq;
   } else if (sub.pending) {
     // Typing and presence from before the join finished are not worth replaying.
     if (ev.kind !== 'deleted') return;
@@ -57,9 +67,12 @@ export function offer(sub: Subscriber, ev: RoomEvent): void {
 
 export interface HubOptions {
   bus: Bus;
-  /** Reads committed messages (as events) with seq in (after, upTo]; deleted ones are left out. */
+  /**
+   * Reads committed changes (as `message` and `deleted` events) whose cursor is in (after, upTo];
+   * a row changed again since is returned at its newer cursor.
+   */
   fillGap: (tenantId: string, room: string, after: number, upTo: number) => Promise<RoomEvent[]>;
-  /** Reads a room's committed head seq (for a re-sync after the bus may have lost events). */
+  /** Reads a room's committed change cursor (for a re-sync after the bus may have lost events). */
   readHead: (tenantId: string, room: string) => Promise<number>;
   /** How long a gap may wait for the bus to bring the missing event before the database is read. */
   gapWaitMs?: number;
@@ -70,8 +83,10 @@ export interface HubOptions {
 
 /**
  * The rooms that have members on this server. Every room event, local or from the bus, comes
- * through here once and goes to each local member in seq order. A message is released only
- * when every seq before it was released or read from the database: the bus may delay, reorder
+ * through here once. Stored changes (messages, deletions) go to each local member in the order
+ * of the room's change cursor, so a client may keep the highest cursor it received as its
+ * resume point, and messages arrive in seq order (seqs grow with the cursor). A change is
+ * released only when every cursor before it was released or read from the database: the bus may delay, reorder
  * or lose events (another server publishing late, a Redis restart, a server killed between
  * commit and publish), and the database is the truth that fills whatever it did not bring.
  */
@@ -90,8 +105,8 @@ export function createHub(opts: HubOptions) {
     if (r.head < 0) return;
     for (const [s] of r.held) if (s <= r.head) r.held.delete(s);
     for (let next = r.held.get(r.head + 1); next; next = r.held.get(r.head + 1)) {
-      r.held.delete(next.seq);
-      r.head = next.seq;
+      r.held.delete(next.rev);
+      r.head = next.rev;
       fanOut(r, next);
     }
     if (r.want <= r.head && !r.held.size) {
@@ -125,7 +140,7 @@ export function createHub(opts: HubOptions) {
       r.filling = false;
       fillErrors++;
       r.failures++;
-      opts.log(`gap fill failed for room ${r.room} of ${r.tenantId} (seq ${after + 1}..${upTo}, attempt ${r.failures}); retrying`, err);
+      opts.log(`gap fill failed for room ${r.room} of ${r.tenantId} (cursor ${after + 1}..${upTo}, attempt ${r.failures}); retrying`, err);
       if (rooms.get(key(r.tenantId, r.room)) === r) schedule(r, Math.min(maxRetryMs, gapWaitMs * 2 ** r.failures));
       return;
     }
@@ -134,12 +149,13 @@ export function createHub(opts: HubOptions) {
     if (rooms.get(key(r.tenantId, r.room)) !== r) return;
     // Events that came over the bus during the read are still held: they are released here
     // in order with what was read, or after it if they lie beyond `upTo`.
-    const fromDb = new Map(read.map((ev) => [ev.seq, ev]));
+    const fromDb = new Map(read.map((ev) => [ev.rev, ev]));
     for (let s = r.head + 1; s <= upTo; s++) {
       const ev = r.held.get(s) ?? fromDb.get(s);
       r.held.delete(s);
       r.head = s;
-      // A seq the read covered but did not return was deleted: nothing to deliver.
+      // A cursor the read covered but did not return belongs to a message changed again since
+      // (delivered at its newer cursor): nothing to deliver here.
       if (ev) fanOut(r, ev);
     }
     if (upTo < known) schedule(r, 0);
@@ -171,9 +187,9 @@ export function createHub(opts: HubOptions) {
   opts.bus.onEvent((ev) => {
     const r = rooms.get(key(ev.tenantId, ev.room));
     if (!r) return;
-    if (ev.kind !== 'message') return fanOut(r, ev);
-    if (r.head >= 0 && ev.seq <= r.head) return;
-    r.held.set(ev.seq, ev);
+    if (!ordered(ev)) return fanOut(r, ev);
+    if (r.head >= 0 && ev.rev <= r.head) return;
+    r.held.set(ev.rev, ev);
     drain(r);
   });
 
@@ -201,17 +217,21 @@ export function createHub(opts: HubOptions) {
       await r.live;
     },
 
-    /** Ends a join's buffering: the member has history up to `headSeq`; replay what came since. */
-    ready(tenantId: string, room: string, sub: Subscriber, headSeq: number) {
+    /**
+     * Ends a join's buffering: the member has history up to `headSeq` and every change up to
+     * the cursor `headRev`; replay what came since.
+     */
+    ready(tenantId: string, room: string, sub: Subscriber, headSeq: number, headRev: number) {
       const pending = sub.pending ?? [];
       sub.pending = null;
       sub.lastSeq = Math.max(sub.lastSeq, headSeq);
+      sub.lastRev = Math.max(sub.lastRev, headRev);
       for (const ev of pending) offer(sub, ev);
       // The first join to read the head (after the bus was live) tells the room where to
       // start: everything up to it is in that join's page, everything after comes live.
       const r = rooms.get(key(tenantId, room));
       if (r && r.head < 0) {
-        r.head = headSeq;
+        r.head = headRev;
         drain(r);
       }
     },

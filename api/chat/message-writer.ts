@@ -34,7 +34,7 @@ export interface WriterOptions {
   db: Db;
   now: () => number;
   /** Called once per room per statement, after commit, with the stored messages in seq order. */
-  onCommitted: (tenantId: string, room: string, stored: { msg: NewMessage; seq: number; ts: number }[]) => void;
+  onCommitted: (tenantId: string, room: string, stored: { msg: NewMessage; seq: number; ts: number; rev: number }[]) => void;
   maxBatch?: number;
   /**
    * Least time between the starts of two statements of one lane while messages keep coming.
@@ -102,12 +102,12 @@ export function createMessageWriter(opts: WriterOptions) {
     for (const r of results) for (const o of r) if (o.kind === 'stored') storedCount++;
     opts.onBatch?.(batch.length, storedCount);
     list.forEach((g, i) => {
-      const stored: { msg: NewMessage; seq: number; ts: number }[] = [];
+      const stored: { msg: NewMessage; seq: number; ts: number; rev: number }[] = [];
       // Acks first, then the broadcast: the sender learns its seq no later than the room.
       results[i].forEach((o, j) => {
         const p = g.pending[j];
         if (o.kind === 'failed') return p.reject(o.error);
-        if (o.kind === 'stored') stored.push({ msg: p.msg, seq: o.seq, ts: o.ts });
+        if (o.kind === 'stored') stored.push({ msg: p.msg, seq: o.seq, ts: o.ts, rev: o.rev });
         p.resolve(o);
       });
       if (stored.length) opts.onCommitted(g.tenantId, g.room, stored);

@@ -14,7 +14,7 @@ export interface NewMessage {
 
 /** What storing one message of a batch came to. */
 export type StoreOutcome =
-  | { kind: 'stored'; seq: number; ts: number }
+  | { kind: 'stored'; seq: number; ts: number; rev: number }
   | { kind: 'duplicate'; seq: number; ts: number }
   | { kind: 'conflict' };
 
@@ -34,8 +34,8 @@ export async function storeBatch(db: Db, tenantId: string, room: string, batch: 
   if (ids.size === batch.length) {
     try {
       const rows = await fastInsert(db, tenantId, room, batch, ts);
-      const seqOf = new Map(rows.map((r) => [r.id, Number(r.seq)]));
-      return batch.map((m) => ({ kind: 'stored', seq: seqOf.get(m.id)!, ts }));
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return batch.map((m) => ({ kind: 'stored', seq: Number(byId.get(m.id)!.seq), rev: Number(byId.get(m.id)!.rev), ts }));
     } catch (err) {
       // 22012: the deliberate failure above; 23505: another server won a race on an id.
       const code = pgCode(err);
@@ -67,8 +67,13 @@ export async function storeRooms(db: Db, batches: RoomBatch[], ts: number): Prom
   if (simple) {
     try {
       const rows = await multiInsert(db, batches, ts);
-      const seqOf = new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.room}\u0000${r.id}`, Number(r.seq)]));
-      return batches.map((b) => b.messages.map((m) => ({ kind: 'stored', seq: seqOf.get(`${b.tenantId}\u0000${b.room}\u0000${m.id}`)!, ts })));
+      const byKey = new Map(rows.map((r) => [`${r.tenant_id}\u0000${r.room}\u0000${r.id}`, r]));
+      return batches.map((b) =>
+        b.messages.map((m) => {
+          const r = byKey.get(`${b.tenantId}\u0000${b.room}\u0000${m.id}`)!;
+          return { kind: 'stored', seq: Number(r.seq), rev: Number(r.rev), ts };
+        }),
+      );
     } catch {
       // Not lost: the failed statement stored nothing, and every room is tried again below on
       // its own. Expected causes are the deliberate 22012 (a new room or a known id), 23505
@@ -103,7 +108,9 @@ async function storeRoom(db: Db, b: RoomBatch, ts: number): Promise<RoomOutcome[
   }
 }
 
-const multiInsertStatement = prepared<{ tenant_id: string; room: string; id: string; seq: unknown }>('parley_multi_insert', () => {
+// Every insert also moves the room's change cursor (`rev`) with `last_seq`, in the same update:
+// a message's insert is its first change, so resuming from a cursor finds it (PROTOCOL.md).
+const multiInsertStatement = prepared<{ tenant_id: string; room: string; id: string; seq: unknown; rev: unknown }>('parley_multi_insert', () => {
   const p = (name: string) => sql.placeholder(name);
   return sql`
     with input as (
@@ -119,19 +126,19 @@ const multiInsertStatement = prepared<{ tenant_id: string; room: string; id: str
       for update of r
     ),
     bump as (
-      update ${rooms} r set last_seq = r.last_seq + w.k
+      update ${rooms} r set last_seq = r.last_seq + w.k, rev = r.rev + w.k
       from want w, locked l
       where r.tenant_id = w.tenant_id and r.name = w.room and l.tenant_id = r.tenant_id and l.name = r.name
-      returning w.g, r.last_seq, w.k
+      returning w.g, r.last_seq, r.rev, w.k
     ),
     ins as (
-      insert into ${messages} (tenant_id, room, seq, id, user_id, name, text, ts)
-      select i.tenant_id, i.room, b.last_seq - b.k + i.ord + 1, i.id, i.user_id, i.name, i.text, ${p('ts')}::bigint
+      insert into ${messages} (tenant_id, room, seq, id, user_id, name, text, ts, rev)
+      select i.tenant_id, i.room, b.last_seq - b.k + i.ord + 1, i.id, i.user_id, i.name, i.text, ${p('ts')}::bigint, b.rev - b.k + i.ord + 1
       from input i join bump b on b.g = i.g
       on conflict (tenant_id, room, id) do nothing
-      returning tenant_id, room, id, seq
+      returning tenant_id, room, id, seq, rev
     )
-    select tenant_id, room, id, seq from ins
+    select tenant_id, room, id, seq, rev from ins
     where 1 / (case when (select count(*) from ins) = ${p('k')}::int then 1 else 0 end) = 1`;
 });
 
@@ -148,25 +155,26 @@ function multiInsert(db: Db, batches: RoomBatch[], ts: number) {
 }
 
 
-const fastInsertStatement = prepared<{ id: string; seq: unknown }>('parley_fast_insert', () => {
+const fastInsertStatement = prepared<{ id: string; seq: unknown; rev: unknown }>('parley_fast_insert', () => {
   const p = (name: string) => sql.placeholder(name);
   return sql`
     with input as (
       select * from jsonb_to_recordset(${p('input')}::jsonb) as i(ord int, id text, user_id text, name text, text text)
     ),
     bump as (
-      update ${rooms} set last_seq = last_seq + ${p('k')}::int
+      update ${rooms} set last_seq = last_seq + ${p('k')}::int, rev = rev + ${p('k')}::int
       where tenant_id = ${p('tenantId')} and name = ${p('room')}
-      returning last_seq
+      returning last_seq, rev
     ),
     ins as (
-      insert into ${messages} (tenant_id, room, seq, id, user_id, name, text, ts)
-      select ${p('tenantId')}, ${p('room')}, b.last_seq - ${p('k')}::int + i.ord + 1, i.id, i.user_id, i.name, i.text, ${p('ts')}::bigint
+      insert into ${messages} (tenant_id, room, seq, id, user_id, name, text, ts, rev)
+      select ${p('tenantId')}, ${p('room')}, b.last_seq - ${p('k')}::int + i.ord + 1, i.id, i.user_id, i.name, i.text, ${p('ts')}::bigint,
+        b.rev - ${p('k')}::int + i.ord + 1
       from input i, bump b
       on conflict (tenant_id, room, id) do nothing
-      returning id, seq
+      returning id, seq, rev
     )
-    select id, seq from ins
+    select id, seq, rev from ins
     where 1 / (case when (select count(*) from ins) = ${p('k')}::int then 1 else 0 end) = 1`;
 });
 
@@ -191,7 +199,7 @@ async function storeBatchLocked(
   return db.transaction(async (tx) => {
     const lock = () =>
       tx
-        .select({ lastSeq: rooms.lastSeq })
+        .select({ lastSeq: rooms.lastSeq, rev: rooms.rev })
         .from(rooms)
         .where(and(eq(rooms.tenantId, tenantId), eq(rooms.name, room)))
         .for('update');
@@ -203,6 +211,7 @@ async function storeBatchLocked(
       locked = await lock();
     }
     let seq = locked[0].lastSeq;
+    let rev = locked[0].rev;
     const ids = [...new Set(batch.map((m) => m.id))];
     const existing = await tx
       .select({ id: messages.id, seq: messages.seq, ts: messages.ts, userId: messages.userId })
@@ -218,14 +227,15 @@ async function storeBatchLocked(
         continue;
       }
       seq += 1;
+      rev += 1;
       known.set(m.id, { id: m.id, seq, ts, userId: m.userId });
-      rows.push({ tenantId, room, seq, id: m.id, userId: m.userId, name: m.name, text: m.text, ts });
-      outcomes.push({ kind: 'stored', seq, ts });
+      rows.push({ tenantId, room, seq, id: m.id, userId: m.userId, name: m.name, text: m.text, ts, rev });
+      outcomes.push({ kind: 'stored', seq, ts, rev });
     }
     if (rows.length) {
       await tx
         .update(rooms)
-        .set({ lastSeq: seq })
+        .set({ lastSeq: seq, rev })
         .where(and(eq(rooms.tenantId, tenantId), eq(rooms.name, room)));
       await tx.insert(messages).values(rows);
     }
@@ -259,21 +269,59 @@ export const messagesBefore = (db: Db, tenantId: string, room: string, beforeSeq
 export const messageById = async (db: Db, tenantId: string, room: string, id: string) =>
   (await db.select().from(messages).where(and(visible(tenantId, room), eq(messages.id, id))))[0] ?? null;
 
-/** Soft-deletes a message: it keeps its place in history without its text. */
-export async function softDelete(db: Db, tenantId: string, room: string, id: string, at: number) {
-  const rows = await db
-    .update(messages)
-    .set({ deletedAt: at, text: null })
-    .where(and(visible(tenantId, room), eq(messages.id, id), sql`${messages.deletedAt} is null`))
-    .returning({ seq: messages.seq });
-  return rows[0] ?? null;
+/**
+ * Soft-deletes a message: it keeps its place in history without its text. The room's change
+ * cursor moves in the same statement (the room row's lock orders it with inserts), and the row
+ * takes the new cursor, so a client resuming from before it learns of the deletion.
+ */
+export async function softDelete(db: Db, tenantId: string, room: string, id: string, at: number): Promise<{ seq: number; rev: number } | null> {
+  const rows = await db.execute(sql`
+    with target as (
+      select seq from ${messages}
+      where tenant_id = ${tenantId} and room = ${room} and id = ${id} and deleted_at is null
+    ),
+    bump as (
+      update ${rooms} set rev = rev + 1
+      where tenant_id = ${tenantId} and name = ${room} and exists (select 1 from target)
+      returning rev
+    )
+    update ${messages} m set deleted_at = ${at}, text = null, rev = bump.rev
+    from bump, target
+    where m.tenant_id = ${tenantId} and m.room = ${room} and m.seq = target.seq and m.deleted_at is null
+    returning m.seq, m.rev`);
+  const row = rowsOf(rows)[0];
+  return row ? { seq: Number(row.seq), rev: Number(row.rev) } : null;
 }
 
-/** Deletes messages older than `before` for one tenant (retention). Returns how many. */
+/** The oldest `limit` messages whose last change has a cursor in (afterRev, upToRev], none by `skip` users. */
+export const changesAfter = (db: Db, tenantId: string, room: string, afterRev: number, upToRev: number, limit: number, skip?: ReadonlySet<string>) =>
+  db
+    .select()
+    .from(messages)
+    .where(and(visible(tenantId, room), gt(messages.rev, afterRev), lte(messages.rev, upToRev), notBy(skip)))
+    .orderBy(asc(messages.rev))
+    .limit(limit);
+
+/**
+ * Deletes messages older than `before` for one tenant (retention). Returns how many. Each room
+ * that lost messages raises its `floor_rev` to its cursor: a client resuming from below it may
+ * hold messages that are gone, so its resume is incomplete (PROTOCOL.md).
+ */
 export async function purgeOlderThan(db: Db, tenantId: string, before: number): Promise<number> {
-  const rows = await db
-    .delete(messages)
-    .where(and(eq(messages.tenantId, tenantId), lt(messages.ts, before)))
-    .returning({ seq: messages.seq });
-  return rows.length;
+  const rows = await db.execute(sql`
+    with gone as (
+      delete from ${messages} where tenant_id = ${tenantId} and ts < ${before} returning room
+    ),
+    floors as (
+      update ${rooms} set floor_rev = rev
+      where tenant_id = ${tenantId} and name in (select distinct room from gone)
+      returning name
+    )
+    select (select count(*) from gone) as n, (select count(*) from floors) as f`);
+  return Number(rowsOf(rows)[0]?.n ?? 0);
+}
+
+/** The rows of `db.execute` (postgres-js returns an array, PGlite an object with `rows`). */
+function rowsOf(r: unknown): Record<string, unknown>[] {
+  return (Array.isArray(r) ? r : (r as { rows: Record<string, unknown>[] }).rows) ?? [];
 }

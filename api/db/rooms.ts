@@ -55,6 +55,10 @@ export async function isMember(db: Db, tenantId: string, room: string, userId: s
 /** What a joining connection needs from one room, read in one statement (see roomSnapshot). */
 export interface RoomSnapshot {
   lastSeq: number;
+  /** The room's change cursor, read in the same statement as the page. */
+  rev: number;
+  /** A resume from a cursor below this is incomplete (retention removed messages). */
+  floorRev: number;
   private: boolean;
   /** Whether the user is on the room's member list (private rooms). */
   member: boolean;
@@ -63,51 +67,61 @@ export interface RoomSnapshot {
   reads: { user: string; lastSeq: number }[];
 }
 
-type JsonMessage = { id: string; seq: number; ts: number; user_id: string; name: string; text: string | null; deleted_at: number | null };
+type JsonMessage = { id: string; seq: number; ts: number; user_id: string; name: string; text: string | null; deleted_at: number | null; rev: number };
+
+/** How a join pages: the newest messages, the oldest after a seq, or the changes after a cursor. */
+export type SnapshotPage = { afterSeq?: number; afterRev?: number; limit: number };
 
 /**
  * The room's head, privacy, the user's membership, a page of messages and every read position,
  * in one round trip: a join used to take four, and a reconnect storm (every client of a server
  * that restarted) is nothing but joins. The page holds up to `limit + 1` messages at or below
- * the head, skipping `blocked` authors: with `afterSeq` the oldest after it (resume), else the
- * newest. Null when the room does not exist.
+ * the head, skipping `blocked` authors: with `afterSeq` the oldest after it (resume), with
+ * `afterRev` every message changed after that cursor in change order (complete resume), else
+ * the newest. Null when the room does not exist.
  */
-const snapshotStatement = (forward: boolean) =>
-  prepared<Record<string, unknown>>(forward ? 'parley_room_snapshot_after' : 'parley_room_snapshot_newest', () => {
+const snapshotStatement = (mode: 'seq' | 'rev' | 'newest') =>
+  prepared<Record<string, unknown>>(`parley_room_snapshot_${mode}`, () => {
     const p = (name: string) => sql.placeholder(name);
+    const where =
+      mode === 'seq' ? sql`and m.seq > ${p('after')}::bigint` : mode === 'rev' ? sql`and m.rev > ${p('after')}::bigint and m.rev <= r.rev` : sql``;
+    const order = mode === 'seq' ? sql`m.seq asc` : mode === 'rev' ? sql`m.rev asc` : sql`m.seq desc`;
     return sql`
-    select r.last_seq, r.private,
+    select r.last_seq, r.private, r.rev, r.floor_rev,
       exists(select 1 from ${roomMembers} rm
              where rm.tenant_id = r.tenant_id and rm.room = r.name and rm.user_id = ${p('userId')}) as member,
-      (select coalesce(json_agg(p order by p.seq), '[]'::json) from (
-         select m.id, m.seq, m.ts, m.user_id, m.name, m.text, m.deleted_at from ${messages} m
+      (select coalesce(json_agg(p order by ${mode === 'rev' ? sql`p.rev` : sql`p.seq`}), '[]'::json) from (
+         select m.id, m.seq, m.ts, m.user_id, m.name, m.text, m.deleted_at, m.rev from ${messages} m
          where m.tenant_id = r.tenant_id and m.room = r.name and m.seq <= r.last_seq
-           ${forward ? sql`and m.seq > ${p('afterSeq')}::bigint` : sql``}
+           ${where}
            and m.user_id not in (select jsonb_array_elements_text(${p('skip')}::jsonb))
-         order by m.seq ${forward ? sql`asc` : sql`desc`}
+         order by ${order}
          limit ${p('limit')}::int) p) as messages,
       (select coalesce(json_agg(json_build_object('user', rd.user_id, 'lastSeq', rd.last_seq)), '[]'::json)
          from ${reads} rd where rd.tenant_id = r.tenant_id and rd.room = r.name) as reads
     from ${rooms} r where r.tenant_id = ${p('tenantId')} and r.name = ${p('room')}`;
   });
-const snapshotAfter = snapshotStatement(true);
-const snapshotNewest = snapshotStatement(false);
+const snapshots = { seq: snapshotStatement('seq'), rev: snapshotStatement('rev'), newest: snapshotStatement('newest') };
 
 export async function roomSnapshot(
   db: Db,
   tenantId: string,
   room: string,
   userId: string,
-  page: { afterSeq?: number; limit: number },
+  page: SnapshotPage,
   blocked: Iterable<string>,
 ): Promise<RoomSnapshot | null> {
-  const values = { tenantId, room, userId, afterSeq: page.afterSeq, limit: page.limit + 1, skip: JSON.stringify([...blocked]) };
-  const rows = await (page.afterSeq !== undefined ? snapshotAfter : snapshotNewest)(db, values);
+  const mode = page.afterRev !== undefined ? 'rev' : page.afterSeq !== undefined ? 'seq' : 'newest';
+  const after = page.afterRev ?? page.afterSeq;
+  const values = { tenantId, room, userId, after, limit: page.limit + 1, skip: JSON.stringify([...blocked]) };
+  const rows = await snapshots[mode](db, values);
   const row = rows[0];
   if (!row) return null;
   const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
   return {
     lastSeq: Number(row.last_seq),
+    rev: Number(row.rev),
+    floorRev: Number(row.floor_rev),
     private: row.private === true,
     member: row.member === true,
     messages: json<JsonMessage[]>(row.messages).map((m) => ({
@@ -120,6 +134,7 @@ export async function roomSnapshot(
       text: m.text,
       ts: Number(m.ts),
       deletedAt: m.deleted_at == null ? null : Number(m.deleted_at),
+      rev: Number(m.rev),
     })),
     reads: json<{ user: string; lastSeq: number }[]>(row.reads).map((r) => ({ user: r.user, lastSeq: Number(r.lastSeq) })),
   };

@@ -68,6 +68,10 @@ export const rooms = pgTable(
     name: text('name').notNull(),
     private: boolean('private').notNull().default(false),
     lastSeq: ms('last_seq').notNull().default(0),
+    /** The room's change cursor: bumped by every stored change (new message, deletion). */
+    rev: ms('rev').notNull().default(0),
+    /** The cursor when retention last removed messages: a resume from below it is incomplete. */
+    floorRev: ms('floor_rev').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
@@ -95,10 +99,13 @@ export const messages = pgTable(
     text: text('text'),
     ts: ms('ts').notNull(),
     deletedAt: ms('deleted_at'),
+    /** The room's `rev` at this row's last change (its insert, or its deletion). */
+    rev: ms('rev').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.room, t.seq] }),
     uniqueIndex('messages_tenant_room_id_uq').on(t.tenantId, t.room, t.id),
+    index('messages_tenant_room_rev_idx').on(t.tenantId, t.room, t.rev),
     index('messages_tenant_ts_idx').on(t.tenantId, t.ts),
   ],
 );

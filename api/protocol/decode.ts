@@ -36,12 +36,12 @@ const reason = str(undefined, 1000);
 // can be extended without breaking older servers.
 const SHAPES: Record<ClientFrame['type'], [string, Check, boolean][]> = {
   hello: [['token', token, false], ['name', name, false], ['batch', bool, false]],
-  join: [['room', room, true], ['lastSeq', seq, false], ['limit', limit, false]],
+  join: [['room', room, true], ['lastSeq', seq, false], ['cursor', seq, false], ['limit', limit, false]],
   leave: [['room', room, true]],
   message: [['room', room, true], ['id', msgId, true], ['text', anyText, true]],
   typing: [['room', room, true], ['active', bool, true]],
   read: [['room', room, true], ['lastSeq', seq, true]],
-  sync: [['room', room, true], ['lastSeq', seq, true], ['limit', limit, false]],
+  sync: [['room', room, true], ['lastSeq', seq, false], ['cursor', seq, false], ['limit', limit, false]],
   history: [['room', room, true], ['beforeSeq', seq, true], ['limit', limit, false]],
   ping: [],
   delete: [['room', room, true], ['id', msgId, true]],
@@ -73,6 +73,7 @@ export function validateFrame(value: unknown): Decoded {
     const problem = check(v);
     if (problem) return bad(`${type}.${field} ${problem}`, rid);
   }
+  if (type === 'sync' && o.lastSeq == null && o.cursor == null) return bad('sync needs lastSeq or cursor', rid);
   return { ok: true, frame: o as unknown as ClientFrame };
 }
 

@@ -23,12 +23,14 @@ interface Base {
 }
 
 export type HelloFrame = Base & { type: 'hello'; token?: string; name?: string; batch?: boolean };
-export type JoinFrame = Base & { type: 'join'; room: string; lastSeq?: number; limit?: number };
+/** `cursor` (from `joined` or a live event) asks for every change since; it wins over `lastSeq`. */
+export type JoinFrame = Base & { type: 'join'; room: string; lastSeq?: number; cursor?: number; limit?: number };
 export type LeaveFrame = Base & { type: 'leave'; room: string };
 export type MessageFrame = Base & { type: 'message'; room: string; id: string; text: string };
 export type TypingFrame = Base & { type: 'typing'; room: string; active: boolean };
 export type ReadFrame = Base & { type: 'read'; room: string; lastSeq: number };
-export type SyncFrame = Base & { type: 'sync'; room: string; lastSeq: number; limit?: number };
+/** One of `lastSeq` (messages after it) or `cursor` (every change after it). */
+export type SyncFrame = Base & { type: 'sync'; room: string; lastSeq?: number; cursor?: number; limit?: number };
 export type HistoryFrame = Base & { type: 'history'; room: string; beforeSeq: number; limit?: number };
 export type PingFrame = Base & { type: 'ping' };
 export type DeleteFrame = Base & { type: 'delete'; room: string; id: string };
@@ -83,14 +85,16 @@ export type ServerFrame =
       presence: PresenceEntry[];
       reads: ReadEntry[];
       lastRead: number;
+      cursor: number;
+      reset?: true;
     })
   | (Base & { type: 'left'; room: string })
   | (Base & { type: 'ack'; room?: string; id?: string; user?: string; seq?: number; ts?: number; duplicate?: true; text?: string })
-  | (Base & { type: 'history'; room: string; messages: WireMessage[]; hasMore: boolean; headSeq: number })
+  | (Base & { type: 'history'; room: string; messages: WireMessage[]; hasMore: boolean; headSeq: number; cursor?: number; reset?: true })
   | (Base & { type: 'pong'; ts: number })
   | (Base & { type: 'error'; code: ErrorCode; message: string; retryAfterMs?: number; room?: string })
-  | { type: 'message'; room: string; id: string; seq: number; ts: number; user: string; name: string; text: string }
-  | { type: 'deleted'; room: string; id: string; seq: number }
+  | { type: 'message'; room: string; id: string; seq: number; ts: number; user: string; name: string; text: string; cursor: number }
+  | { type: 'deleted'; room: string; id: string; seq: number; cursor: number }
   | { type: 'typing'; room: string; user: string; name: string; active: boolean }
   | { type: 'presence'; room: string; user: string; name: string; status: 'online' | 'offline' }
   | { type: 'read'; room: string; user: string; lastSeq: number };

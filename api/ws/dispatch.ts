@@ -11,7 +11,7 @@ export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
     case 'hello':
       return s.hello(f.token, f.name, f.batch === true, rid);
     case 'join':
-      return s.join(f.room, f.lastSeq, f.limit, rid);
+      return s.join(f.room, { lastSeq: f.lastSeq, cursor: f.cursor, limit: f.limit }, rid);
     case 'leave':
       await s.leave(f.room);
       return s.send({ type: 'left', room: f.room, ...rid });
@@ -45,11 +45,17 @@ export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
     case 'sync':
     case 'history': {
       const j = s.rooms.get(f.room);
-      const head = j ? j.lastSeq : await deps.chat.openRoom(tenant, who, f.room);
+      // Never past what this connection was given live, so no change comes twice.
+      const held = j ? { lastSeq: j.lastSeq, rev: j.lastRev } : await deps.chat.openRoom(tenant, who, f.room);
+      const head = held.lastSeq;
+      if (f.type === 'sync' && f.cursor !== undefined) {
+        const changes = await deps.chat.changes(tenant.id, f.room, { cursor: f.cursor, limit: f.limit, upTo: held.rev }, s.blocked);
+        return s.send({ type: 'history', room: f.room, ...changes, ...rid });
+      }
       const page = await deps.chat.history(
         tenant.id,
         f.room,
-        f.type === 'sync' ? { afterSeq: f.lastSeq, limit: f.limit, upTo: head } : { beforeSeq: f.beforeSeq, limit: f.limit, upTo: head },
+        f.type === 'sync' ? { afterSeq: f.lastSeq!, limit: f.limit, upTo: head } : { beforeSeq: f.beforeSeq, limit: f.limit, upTo: head },
         s.blocked,
       );
       return s.send({ type: 'history', room: f.room, ...page, ...rid });

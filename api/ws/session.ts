@@ -33,6 +33,7 @@ export type Rid = { rid?: string };
 /** One connection's membership in one room: what the hub delivers to. */
 export class RoomSub implements Subscriber {
   lastSeq = 0;
+  lastRev = 0;
   pending: RoomEvent[] | null = [];
   constructor(
     readonly room: string,
@@ -209,7 +210,7 @@ export class Session {
     });
   }
 
-  async join(room: string, lastSeq: number | undefined, limit: number | undefined, rid: Rid) {
+  async join(room: string, q: { lastSeq?: number; cursor?: number; limit?: number }, rid: Rid) {
     const { deps, tenant } = this;
     const me = this.user!;
     const previous = this.rooms.get(room);
@@ -221,7 +222,7 @@ export class Session {
     // head too; a refusal unsubscribes below.
     try {
       await deps.hub.add(tenant.id, room, sub);
-      const { page, reads } = await deps.chat.joinRoom(tenant, me, room, { lastSeq, limit }, this.blocked);
+      const { page, reads, headRev } = await deps.chat.joinRoom(tenant, me, room, q, this.blocked);
       const head = page.headSeq;
       const gone = () => this.state === 'closed' || this.rooms.get(room) !== sub;
       if (gone()) return;
@@ -244,7 +245,7 @@ export class Session {
         lastRead: reads.find((r) => r.user === me.id)?.lastSeq ?? 0,
         ...rid,
       });
-      deps.hub.ready(tenant.id, room, sub, head);
+      deps.hub.ready(tenant.id, room, sub, head, headRev);
       deps.metrics?.joined();
     } catch (err) {
       // Out of the room entirely (a refused re-join also ends the earlier membership).

@@ -28,19 +28,19 @@ describe.each(backends())('storeBatch on %s', (backend) => {
   it('stores new ids with consecutive seqs, answers repeats and foreign ids, and creates the room', async () => {
     const db = dbs[0].db;
     expect(await storeBatch(db, 't', 'fresh-room', [msg('a'), msg('b'), msg('a')], 1)).toEqual([
-      { kind: 'stored', seq: 1, ts: 1 },
-      { kind: 'stored', seq: 2, ts: 1 },
+      { kind: 'stored', seq: 1, ts: 1, rev: 1 },
+      { kind: 'stored', seq: 2, ts: 1, rev: 2 },
       { kind: 'duplicate', seq: 1, ts: 1 },
     ]);
     expect(await storeBatch(db, 't', 'fresh-room', [msg('b'), msg('c'), msg('a', 'other'), msg('d', 'x'), msg('d', 'y')], 2)).toEqual([
       { kind: 'duplicate', seq: 2, ts: 1 },
-      { kind: 'stored', seq: 3, ts: 2 },
+      { kind: 'stored', seq: 3, ts: 2, rev: 3 },
       { kind: 'conflict' },
-      { kind: 'stored', seq: 4, ts: 2 },
+      { kind: 'stored', seq: 4, ts: 2, rev: 4 },
       { kind: 'conflict' },
     ]);
     // Same room name, other tenant: its own seqs.
-    expect(await storeBatch(db, 't2', 'fresh-room', [msg('a')], 3)).toEqual([{ kind: 'stored', seq: 1, ts: 3 }]);
+    expect(await storeBatch(db, 't2', 'fresh-room', [msg('a')], 3)).toEqual([{ kind: 'stored', seq: 1, ts: 3, rev: 1 }]);
   });
 
   it('keeps seqs gap-free and each id once when writers race on the same ids', async () => {

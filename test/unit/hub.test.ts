@@ -4,7 +4,7 @@ import { createHub, type Subscriber } from '../../api/chat/hub';
 
 const T = 't1';
 const ROOM = 'r';
-const msg = (seq: number): RoomEvent => ({ tenantId: T, room: ROOM, kind: 'message', seq, user: `u${seq % 3}`, json: `{"seq":${seq}}` });
+const msg = (seq: number): RoomEvent => ({ tenantId: T, room: ROOM, kind: 'message', seq, rev: seq, user: `u${seq % 3}`, json: `{"seq":${seq}}` });
 
 /** A bus whose deliveries the test makes by hand, in any order it likes. */
 function fakeBus() {
@@ -45,7 +45,7 @@ function fakeDb(head: number) {
 
 function member(): Subscriber & { got: number[] } {
   const got: number[] = [];
-  return { userId: 'me', blocked: new Set(), lastSeq: 0, pending: [], got, deliver: (ev) => void got.push(ev.seq) };
+  return { userId: 'me', blocked: new Set(), lastSeq: 0, lastRev: 0, pending: [], got, deliver: (ev) => void got.push(ev.seq) };
 }
 
 /** A small seeded generator, so a shuffled run is the same run every time. */
@@ -64,7 +64,7 @@ describe('hub ordering', () => {
     const hub = createHub({ bus, fillGap: (...a) => db.fillGap(...a), readHead: db.readHead, gapWaitMs: 100, log: (m) => void logged.push(m) });
     const sub = member();
     await hub.add(T, ROOM, sub);
-    return { hub, sub, db, bring, logged, ready: () => hub.ready(T, ROOM, sub, joinHead) };
+    return { hub, sub, db, bring, logged, ready: () => hub.ready(T, ROOM, sub, joinHead, joinHead) };
   }
 
   it('releases events that arrive during a fill’s read instead of dropping the ones before them', async () => {

@@ -11,7 +11,7 @@ function fakeSocket() {
   return { ws: ws as unknown as WebSocket, socket, writes, closes };
 }
 
-const ev = (kind: RoomEvent['kind'], json: string): RoomEvent => ({ tenantId: 't', room: 'r', kind, seq: 0, user: 'u', json });
+const ev = (kind: RoomEvent['kind'], json: string): RoomEvent => ({ tenantId: 't', room: 'r', kind, seq: 0, rev: 0, user: 'u', json });
 const limits = { softBytes: 1000, hardBytes: 5000, softMs: 10_000 };
 const tick = () => new Promise((r) => setImmediate(r));
 

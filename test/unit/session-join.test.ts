@@ -38,7 +38,7 @@ describe('session join', () => {
       chat: {
         async joinRoom() {
           await reading;
-          return { page: { messages: [], hasMore: false, headSeq: 0 }, reads: [] };
+          return { page: { messages: [], hasMore: false, headSeq: 0, cursor: 0 }, headRev: 0, reads: [] };
         },
         publishEvent: (_t: string, _r: string, _k: string, _u: string, f: { status?: string }) => void published.push(f.status ?? ''),
         publishTyping() {},
@@ -49,7 +49,7 @@ describe('session join', () => {
     const s = new Session(deps, tenant, memoryTransport());
     s.user = { id: 'ann', name: 'Ann', role: 'member', rooms: null, guest: false };
     s.state = 'ready';
-    const joining = s.join('r', undefined, undefined, {});
+    const joining = s.join('r', {}, {});
     await new Promise((r) => setImmediate(r));
     await s.onClose();
     release();

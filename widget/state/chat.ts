@@ -8,6 +8,7 @@ import { createOutbox, type OutboxItem } from '../client/outbox';
 import type { ChatEvents, ChatOptions, Delivery } from './chat-types';
 import { createDeadEnd } from './dead-end';
 import { createMessageStore, type ChatMessage } from './messages';
+import { createResume } from './resume';
 import { createTypingSender, createTypists } from './typing';
 import { unreadBase } from './unread-base';
 
@@ -48,10 +49,7 @@ export function createChat(o: ChatOptions) {
   let refusalLine = '';
   let myName = identity.name() ?? '';
   let joined = false;
-  // The resume point: highest seq such that everything up to it has arrived.
-  let seen = 0;
-  // True while catching up after a resume; live events then must not move `seen` past a gap.
-  let syncing = false;
+  const resume = createResume();
   let sentRead = 0;
   let present = new Set<string>();
 
@@ -69,7 +67,8 @@ export function createChat(o: ChatOptions) {
   const transmit = (m: OutboxItem) => roomSend({ type: 'message', rid: m.id, room, id: m.id, text: m.text });
   const typing = createTypingSender((active) => roomSend({ type: 'typing', room, active }));
 
-  const catchUp = () => roomSend({ type: 'sync', rid: RID_SYNC, room, lastSeq: seen, limit: DEFAULTS.maxHistoryLimit });
+  const catchUp = () => roomSend({ type: 'sync', rid: RID_SYNC, room, ...resume.sync() });
+  const rejoin = () => conn.send({ type: 'join', rid: RID_JOIN, room, ...resume.join() });
 
   const onFrame = (f: ServerFrame) => {
     const rid = f.type === 'error' ? f.rid : undefined;
@@ -80,13 +79,16 @@ export function createChat(o: ChatOptions) {
         myName = f.name;
         limits.value = f.limits;
         if (f.guestToken) identity.keepGuest(f.guestToken);
-        conn.send({ type: 'join', rid: RID_JOIN, room, ...(seen ? { lastSeq: seen, limit: DEFAULTS.maxHistoryLimit } : {}) });
+        rejoin();
         return;
       case 'joined': {
-        const resumed = seen > 0;
+        // `reset`: the server could not resume (history beyond retention): start afresh.
+        const resumed = resume.resuming && !f.reset;
         joined = true;
         batch(() => {
-          store.merge(f.messages);
+          if (f.reset) store.clearStored();
+          // A resume's deletions of messages never held would show as stray "deleted" rows.
+          store.merge(resumed ? f.messages.filter((m) => !m.deleted || store.get(m.id)) : f.messages);
           if (!resumed) {
             olderMore.value = f.hasMore;
             firstRead.value = unreadBase(storage, `parley:${o.key}:${room}:base`, f.lastRead, f.headSeq);
@@ -98,26 +100,25 @@ export function createChat(o: ChatOptions) {
           if (f.lastRead > readSeq.value) readSeq.value = f.lastRead;
           problem.value = '';
         });
-        // A resumed join returns the oldest messages after `seen`; more may follow.
-        syncing = resumed && f.hasMore && f.messages.length > 0;
-        seen = syncing ? f.messages.at(-1)!.seq : Math.max(seen, f.headSeq);
-        if (syncing) catchUp();
+        // A resumed join returns the oldest changes after the resume point; more may follow.
+        if (resume.joined(f, resumed)) catchUp();
         // Only now, in the room: a message sent before `joined` would be refused as forbidden.
         for (const m of outbox.items(room)) if (!m.error) transmit(m);
         if (readSeq.value > sentRead) markRead();
         return;
       }
       case 'history':
-        store.merge(f.messages);
         if (f.rid === RID_SYNC) {
-          if (f.hasMore && f.messages.length) {
-            seen = f.messages.at(-1)!.seq;
-            catchUp();
-          } else {
-            syncing = false;
-            seen = Math.max(seen, f.headSeq, store.maxSeq());
+          if (f.reset) {
+            // Retention removed what the cursor needed: drop what is held and join afresh.
+            store.clearStored();
+            resume.forget();
+            return void rejoin();
           }
+          store.merge(f.messages.filter((m) => !m.deleted || store.get(m.id)));
+          if (resume.synced(f, store.maxSeq())) catchUp();
         } else {
+          store.merge(f.messages);
           olderMore.value = f.hasMore;
           loadingOlder.value = false;
         }
@@ -125,9 +126,9 @@ export function createChat(o: ChatOptions) {
       case 'message':
         if (f.room !== room) return;
         store.merge([f]);
-        // A seq past seen + 1 means something between never reached us: ask `sync` for the
-        // gap rather than resume past it (defence in depth; the server should not skip).
-        if (!syncing) f.seq > seen + 1 ? ((syncing = true), catchUp()) : (seen = Math.max(seen, f.seq));
+        // A seq past the resume point + 1 means something between never reached us: ask `sync`
+        // for the gap rather than resume past it (defence in depth; the server should not skip).
+        if (resume.live(f.seq, f.cursor)) catchUp();
         // The event proves it is stored even if our ack was lost with the connection.
         outbox.remove(f.id);
         events.emit('message', store.get(f.id)!);
@@ -141,7 +142,7 @@ export function createChat(o: ChatOptions) {
         return;
       case 'error': {
         if (rid === RID_OLDER) loadingOlder.value = false;
-        else if (rid === RID_SYNC) syncing = false;
+        else if (rid === RID_SYNC) resume.stop();
         else if (rid === RID_JOIN) problem.value = f.message;
         else if (rid && store.get(rid)?.pending) {
           const item = outbox.items(room).find((m) => m.id === rid);
@@ -158,8 +159,10 @@ export function createChat(o: ChatOptions) {
         return;
       }
       case 'deleted':
+        if (f.room !== room) return;
         // Only what we hold: an unknown id would show as an empty "deleted" row.
-        if (f.room === room && store.get(f.id)) store.merge([{ id: f.id, seq: f.seq, deleted: true }]);
+        if (store.get(f.id)) store.merge([{ id: f.id, seq: f.seq, deleted: true }]);
+        resume.live(undefined, f.cursor);
         return;
       case 'typing':
         if (f.room === room && f.user !== me.value) typists.set(f.user, f.name, f.active);
@@ -209,7 +212,7 @@ export function createChat(o: ChatOptions) {
       if (refusal) console.error(refusalLine);
       if (next !== 'connected') {
         joined = false;
-        syncing = false;
+        resume.stop();
         loadingOlder.value = false;
         typists.clear();
       }

@@ -32,6 +32,8 @@ export interface MessageStore {
   maxSeq(): number;
   /** Lowest seq held, 0 when none: the `beforeSeq` for loading older messages. */
   minSeq(): number;
+  /** Forgets every stored message, keeping unsent ones (the server could not resume). */
+  clearStored(): void;
 }
 
 const order = (a: ChatMessage, b: ChatMessage) =>
@@ -62,5 +64,9 @@ export function createMessageStore(): MessageStore {
     get: (id) => byId.get(id),
     maxSeq: () => seqs().at(-1)?.seq ?? 0,
     minSeq: () => seqs()[0]?.seq ?? 0,
+    clearStored() {
+      for (const [id, m] of byId) if (m.seq != null) byId.delete(id);
+      list.value = [...byId.values()].sort(order);
+    },
   };
 }

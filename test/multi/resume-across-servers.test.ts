@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../api/server';
+import { client, join, userToken, type Frame, type TestClient } from '../helpers/client';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+const redisUrl = process.env.REDIS_URL;
+const databaseUrl = process.env.DATABASE_URL;
+if (process.env.CI && (!redisUrl || !databaseUrl)) throw new Error('CI must set REDIS_URL and DATABASE_URL');
+const maybe = redisUrl && databaseUrl ? describe : describe.skip;
+// The shared Redis serves other test runs too: room names of this run only.
+const tag = Math.random().toString(36).slice(2, 8);
+
+maybe('the change cursor across two servers sharing Postgres and Redis', () => {
+  let a: TestServer;
+  let b: RunningServer;
+  let bWs: string;
+  beforeAll(async () => {
+    a = await startTestServer({ backend: 'postgres', redisUrl });
+    b = await startServer({
+      port: 0,
+      databaseUrl: a.databaseUrl,
+      redisUrl,
+      adminToken: a.adminToken,
+      masterKey: a.masterKey,
+      memory: true,
+      demoOrigins: ['*'],
+      log: () => {},
+    });
+    bWs = `ws://127.0.0.1:${b.port}/v1/ws`;
+    await fetch(`${a.url}/admin/api/tenants/${a.demo.tenantId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${a.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { burst: 200, messagesPerSecond: 200 } }),
+    });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.stop();
+  });
+
+  const as = async (wsUrl: string, sub: string, role?: string) =>
+    client(wsUrl, a.demo.publishableKey, { token: await userToken(a.demo.secretKey, { sub, name: sub, role }) });
+  const changes = (c: TestClient, room: string) => c.frames.filter((f) => (f.type === 'message' || f.type === 'deleted') && f.room === room);
+
+  it('live changes from both servers reach every client in cursor order, each cursor once', async () => {
+    const room = `xr-live-${tag}`;
+    const mods = await Promise.all([as(a.wsUrl, 'm1', 'moderator'), as(bWs, 'm2', 'moderator')]);
+    const watchers = await Promise.all([as(a.wsUrl, 'w1'), as(bWs, 'w2')]);
+    for (const c of [...mods, ...watchers]) await join(c, room);
+    // Messages from both servers at once, each followed by deleting every other one.
+    await Promise.all(
+      mods.map(async (m, i) => {
+        for (let k = 0; k < 15; k++) {
+          const id = `s${i}-${k}`;
+          await m.request({ type: 'message', room, id, text: id });
+          if (k % 2) await m.request({ type: 'delete', room, id });
+        }
+      }),
+    );
+    const total = 30 + 14;
+    for (const w of watchers) {
+      await w.next(() => changes(w, room).length >= total, 15_000).catch(() => undefined);
+      const cursors = changes(w, room).map((f) => f.cursor);
+      expect(cursors).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    }
+    for (const c of [...mods, ...watchers]) c.close();
+  });
+
+  it('a client that left server A resumes on server B with every change made meanwhile', async () => {
+    const room = `xr-resume-${tag}`;
+    const mod = await as(bWs, 'mod', 'moderator');
+    await join(mod, room);
+    for (let i = 1; i <= 4; i++) await mod.request({ type: 'message', room, id: `o${i}`, text: `old ${i}` });
+    const ann = await as(a.wsUrl, 'ann');
+    const j = await join(ann, room);
+    const held = new Map<string, Frame>(j.messages.map((m: Frame) => [m.id, m]));
+    await mod.request({ type: 'message', room, id: 'o5', text: 'old 5' });
+    const live = await ann.next((f) => f.type === 'message' && f.id === 'o5');
+    held.set(live.id, live);
+    ann.close();
+    await ann.closed;
+
+    await mod.request({ type: 'delete', room, id: 'o1' });
+    await mod.request({ type: 'message', room, id: 'n1', text: 'new 1' });
+    await mod.request({ type: 'delete', room, id: 'o5' });
+
+    const back = await as(bWs, 'ann');
+    const r = await join(back, room, { cursor: live.cursor });
+    for (const m of r.messages) held.set(m.id, m);
+    expect(r.reset).toBeUndefined();
+    expect([...held.values()].filter((m) => !m.deleted).map((m) => m.id)).toEqual(['o2', 'o3', 'o4', 'n1']);
+    expect(held.get('o1')?.deleted).toBe(true);
+    expect(held.get('o5')?.deleted).toBe(true);
+    for (const c of [mod, back]) c.close();
+  });
+});
