@@ -5,7 +5,7 @@ import { roomSnapshot } from '../../api/db/rooms';
 import { tenants } from '../../api/db/schema';
 import { backends, freshPostgres } from '../helpers/backends';
 import { client, join, userToken, type Frame, type TestClient } from '../helpers/client';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { patchSettings, startTestServer, type TestServer } from '../helpers/server';
 
 /** Every change a client holds after applying frames in order: id → text, or null when deleted. */
 function apply(state: Map<string, string | null>, messages: Frame[]) {
@@ -16,11 +16,7 @@ describe.each(backends())('complete resume with the change cursor on %s', (backe
   let s: TestServer;
   beforeAll(async () => {
     s = await startTestServer({ backend });
-    await fetch(`${s.url}/admin/api/tenants/${s.demo.tenantId}`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ settings: { burst: 100, messagesPerSecond: 100 } }),
-    });
+    await patchSettings(s, { burst: 100, messagesPerSecond: 100 });
   });
   afterAll(() => s?.stop());
 

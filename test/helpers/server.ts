@@ -80,3 +80,40 @@ export async function startTestServer(
   };
   return t;
 }
+
+/** Changes the demo tenant's settings through the Admin API (e.g. a higher message burst). */
+export async function patchSettings(s: Pick<TestServer, 'url' | 'adminToken' | 'demo'>, settings: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${s.url}/admin/api/tenants/${s.demo.tenantId}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ settings }),
+  });
+  if (!res.ok) throw new Error(`settings refused: HTTP ${res.status}`);
+}
+
+/**
+ * Two servers sharing one fresh Postgres database and Redis (multi-server tests): `a` is a test
+ * server, `b` a second server on the same database with the same secrets.
+ */
+export async function startTwoServers(redisUrl: string): Promise<{ a: TestServer; b: RunningServer; bWs: string; stop(): Promise<void> }> {
+  const a = await startTestServer({ backend: 'postgres', redisUrl });
+  const b = await startServer({
+    port: 0,
+    databaseUrl: a.databaseUrl,
+    redisUrl,
+    adminToken: a.adminToken,
+    masterKey: a.masterKey,
+    memory: true,
+    demoOrigins: ['*'],
+    log: () => {},
+  });
+  return {
+    a,
+    b,
+    bWs: `ws://127.0.0.1:${b.port}/v1/ws`,
+    async stop() {
+      await b.close();
+      await a.stop();
+    },
+  };
+}

@@ -84,7 +84,7 @@ describe.each(backends())('HTTP API: messages on %s', (backend) => {
     const r = await post('bcast', { id: 'h1', user: 'alice', name: 'Alice', text: 'from the backend' });
     expect(r.status).toBe(201);
     const ev = await c.next((f) => f.type === 'message');
-    expect(ev).toEqual({ type: 'message', room: 'bcast', id: 'h1', seq: 1, ts: r.body.ts, user: 'alice', name: 'Alice', text: 'from the backend' });
+    expect(ev).toEqual({ type: 'message', room: 'bcast', id: 'h1', seq: 1, ts: r.body.ts, user: 'alice', name: 'Alice', text: 'from the backend', cursor: 1 });
     // Without a name the user id is shown; a duplicate is not broadcast again.
     await post('bcast', { id: 'h1', user: 'alice', text: 'from the backend' });
     await post('bcast', { id: 'h2', user: 'carl', text: 'no name' });
@@ -102,7 +102,7 @@ describe.each(backends())('HTTP API: messages on %s', (backend) => {
     const r = await api('/rooms/del/messages/d1', { method: 'DELETE' });
     expect(r.status).toBe(204);
     expect(r.body).toBeNull();
-    expect(await c.next((f) => f.type === 'deleted')).toEqual({ type: 'deleted', room: 'del', id: 'd1', seq: 1 });
+    expect(await c.next((f) => f.type === 'deleted')).toEqual({ type: 'deleted', room: 'del', id: 'd1', seq: 1, cursor: 3 });
     const page = await api('/rooms/del/messages');
     expect(page.body.messages).toEqual([
       { id: 'd1', seq: 1, ts: expect.any(Number), user: 'ann', deleted: true },

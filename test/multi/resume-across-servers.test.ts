@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../api/server';
 import { client, join, userToken, type Frame, type TestClient } from '../helpers/client';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { patchSettings, startTwoServers, type TestServer } from '../helpers/server';
 
 const redisUrl = process.env.REDIS_URL;
 const databaseUrl = process.env.DATABASE_URL;
@@ -12,31 +11,13 @@ const tag = Math.random().toString(36).slice(2, 8);
 
 maybe('the change cursor across two servers sharing Postgres and Redis', () => {
   let a: TestServer;
-  let b: RunningServer;
   let bWs: string;
+  let stop: () => Promise<void>;
   beforeAll(async () => {
-    a = await startTestServer({ backend: 'postgres', redisUrl });
-    b = await startServer({
-      port: 0,
-      databaseUrl: a.databaseUrl,
-      redisUrl,
-      adminToken: a.adminToken,
-      masterKey: a.masterKey,
-      memory: true,
-      demoOrigins: ['*'],
-      log: () => {},
-    });
-    bWs = `ws://127.0.0.1:${b.port}/v1/ws`;
-    await fetch(`${a.url}/admin/api/tenants/${a.demo.tenantId}`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${a.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ settings: { burst: 200, messagesPerSecond: 200 } }),
-    });
+    ({ a, bWs, stop } = await startTwoServers(redisUrl!));
+    await patchSettings(a, { burst: 200, messagesPerSecond: 200 });
   });
-  afterAll(async () => {
-    await b?.close();
-    await a?.stop();
-  });
+  afterAll(() => stop?.());
 
   const as = async (wsUrl: string, sub: string, role?: string) =>
     client(wsUrl, a.demo.publishableKey, { token: await userToken(a.demo.secretKey, { sub, name: sub, role }) });
