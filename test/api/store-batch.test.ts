@@ -74,8 +74,8 @@ describe.each(backends())('storeBatch on %s', (backend) => {
       21,
     );
     expect(results).toEqual([
-      [{ kind: 'stored', seq: 2, ts: 21 }, { kind: 'stored', seq: 3, ts: 21 }],
-      [{ kind: 'stored', seq: 2, ts: 21 }],
+      [{ kind: 'stored', seq: 2, ts: 21, rev: 2 }, { kind: 'stored', seq: 3, ts: 21, rev: 3 }],
+      [{ kind: 'stored', seq: 2, ts: 21, rev: 2 }],
     ]);
   });
 
@@ -91,8 +91,8 @@ describe.each(backends())('storeBatch on %s', (backend) => {
       31,
     );
     expect(results).toEqual([
-      [{ kind: 'duplicate', seq: 1, ts: 30 }, { kind: 'stored', seq: 2, ts: 31 }],
-      [{ kind: 'stored', seq: 1, ts: 31 }],
+      [{ kind: 'duplicate', seq: 1, ts: 30 }, { kind: 'stored', seq: 2, ts: 31, rev: 2 }],
+      [{ kind: 'stored', seq: 1, ts: 31, rev: 1 }],
     ]);
   });
 
