@@ -91,29 +91,3 @@ export async function patchSettings(s: Pick<TestServer, 'url' | 'adminToken' | '
   if (!res.ok) throw new Error(`settings refused: HTTP ${res.status}`);
 }
 
-/**
- * Two servers sharing one fresh Postgres database and Redis (multi-server tests): `a` is a test
- * server, `b` a second server on the same database with the same secrets.
- */
-export async function startTwoServers(redisUrl: string): Promise<{ a: TestServer; b: RunningServer; bWs: string; stop(): Promise<void> }> {
-  const a = await startTestServer({ backend: 'postgres', redisUrl });
-  const b = await startServer({
-    port: 0,
-    databaseUrl: a.databaseUrl,
-    redisUrl,
-    adminToken: a.adminToken,
-    masterKey: a.masterKey,
-    memory: true,
-    demoOrigins: ['*'],
-    log: () => {},
-  });
-  return {
-    a,
-    b,
-    bWs: `ws://127.0.0.1:${b.port}/v1/ws`,
-    async stop() {
-      await b.close();
-      await a.stop();
-    },
-  };
-}

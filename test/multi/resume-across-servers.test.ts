@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, join, userToken, type Frame, type TestClient } from '../helpers/client';
-import { patchSettings, startTwoServers, type TestServer } from '../helpers/server';
+import { patchSettings, type TestServer } from '../helpers/server';
+import { twoServers, unique, withRedisAndPostgres } from '../helpers/two-servers';
 
-const redisUrl = process.env.REDIS_URL;
-const databaseUrl = process.env.DATABASE_URL;
-if (process.env.CI && (!redisUrl || !databaseUrl)) throw new Error('CI must set REDIS_URL and DATABASE_URL');
-const maybe = redisUrl && databaseUrl ? describe : describe.skip;
-// The shared Redis serves other test runs too: room names of this run only.
-const tag = Math.random().toString(36).slice(2, 8);
+const maybe = withRedisAndPostgres ? describe : describe.skip;
 
 maybe('the change cursor across two servers sharing Postgres and Redis', () => {
   let a: TestServer;
   let bWs: string;
   let stop: () => Promise<void>;
   beforeAll(async () => {
-    ({ a, bWs, stop } = await startTwoServers(redisUrl!));
+    ({ a, bWs, stop } = await twoServers());
     await patchSettings(a, { burst: 200, messagesPerSecond: 200 });
   });
   afterAll(() => stop?.());
@@ -24,7 +20,7 @@ maybe('the change cursor across two servers sharing Postgres and Redis', () => {
   const changes = (c: TestClient, room: string) => c.frames.filter((f) => (f.type === 'message' || f.type === 'deleted') && f.room === room);
 
   it('live changes from both servers reach every client in cursor order, each cursor once', async () => {
-    const room = `xr-live-${tag}`;
+    const room = unique('xr-live');
     const mods = await Promise.all([as(a.wsUrl, 'm1', 'moderator'), as(bWs, 'm2', 'moderator')]);
     const watchers = await Promise.all([as(a.wsUrl, 'w1'), as(bWs, 'w2')]);
     for (const c of [...mods, ...watchers]) await join(c, room);
@@ -48,7 +44,7 @@ maybe('the change cursor across two servers sharing Postgres and Redis', () => {
   });
 
   it('a client that left server A resumes on server B with every change made meanwhile', async () => {
-    const room = `xr-resume-${tag}`;
+    const room = unique('xr-resume');
     const mod = await as(bWs, 'mod', 'moderator');
     await join(mod, room);
     for (let i = 1; i <= 4; i++) await mod.request({ type: 'message', room, id: `o${i}`, text: `old ${i}` });
