@@ -119,7 +119,8 @@ export async function startServerProcess(env: Record<string, string>) {
     60_000,
   );
   p.exited.then(() => rmSync(dataDir, { recursive: true, force: true }));
-  return { port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/v1/ws`, proc: p };
+  const demoKey = /"demoKey":"([^"]+)"/.exec(p.output())?.[1] ?? '';
+  return { port, demoKey, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/v1/ws`, proc: p };
 }
 
 export type ServerProcess = Awaited<ReturnType<typeof startServerProcess>>;
