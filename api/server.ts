@@ -247,6 +247,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     tooSlowClosed: () => gateway.stats().tooSlowClosed,
     webhookQueueDepth: () => countUndelivered(db),
     dbPool: database.pool,
+    gapFillFailures: () => hub.stats().fillErrors,
   });
 
   let port = opts.port ?? 8787;

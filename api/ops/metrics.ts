@@ -37,6 +37,8 @@ export interface MetricSources {
   tooSlowClosed(): number;
   webhookQueueDepth(): Promise<number>;
   dbPool(): { max: number; busy: number; waiting: number };
+  /** Failed reads of the hub (a gap fill or re-sync that will be retried). */
+  gapFillFailures(): number;
 }
 
 const ms = (n: number) => n / 1000;
@@ -114,6 +116,15 @@ export function createMetrics() {
           // The gateway keeps the count; the counter mirrors it at each scrape.
           this.reset();
           this.inc(s.tooSlowClosed());
+        },
+      });
+      new Counter({
+        name: 'parley_gap_fill_failures_total',
+        help: 'Database reads to fill a gap the bus left (or re-sync a room) that failed and will be retried',
+        registers: r,
+        collect() {
+          this.reset();
+          this.inc(s.gapFillFailures());
         },
       });
       new Gauge({

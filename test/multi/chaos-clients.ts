@@ -50,11 +50,14 @@ export class ChaosClient {
   /** The current connection's server index, once joined; null between connections. */
   joinedOn: number | null = null;
   reconnects = 0;
+  /** "server:code" of every closed connection, for a failure message. */
+  readonly closes: string[] = [];
   private joins = 0;
   /** The highest seq held. */
   private top = 0;
   private ws: WebSocket | null = null;
   private stopped = false;
+  private goHome = false;
   private attempt = 0;
   private lastLive = 0;
   private syncing = false;
@@ -69,11 +72,12 @@ export class ChaosClient {
   private async loop() {
     while (!this.stopped) {
       const n = this.o.servers.length;
-      const i = (this.o.home + this.attempt) % n;
+      const i = this.goHome ? this.o.home : (this.o.home + this.attempt) % n;
+      this.goHome = false;
       const url = this.o.servers[i];
       if (url) await this.session(url, i);
       if (this.stopped) break;
-      this.attempt++;
+      if (!this.goHome) this.attempt++;
       // Full jitter, capped: like the widget's backoff.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 50 * 2 ** Math.min(this.attempt, 5))));
     }
@@ -89,7 +93,8 @@ export class ChaosClient {
         for (const line of data.toString().split('\n')) this.onFrame(JSON.parse(line) as Frame, ws, index);
       });
       ws.on('error', () => {});
-      ws.on('close', () => {
+      ws.on('close', (code) => {
+        this.closes.push(`${index}:${code}`);
         this.ws = null;
         this.joinedOn = null;
         this.syncing = false;
@@ -181,6 +186,13 @@ export class ChaosClient {
   /** Resolves once this client holds every seq up to `head`. */
   holds(head: number, timeoutMs: number): Promise<void> {
     return this.waiters.wait(() => this.got.size >= head && this.seen >= head, timeoutMs, `${this.o.name} to hold ${head} messages`);
+  }
+
+  /** Back on its home server once that is up again: drops the connection and reconnects there. */
+  rehome() {
+    if (this.joinedOn === null || this.joinedOn === this.o.home || !this.o.servers[this.o.home]) return;
+    this.goHome = true;
+    this.ws?.close();
   }
 
   stop() {

@@ -5,6 +5,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { freePort } from '../helpers/free-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +42,6 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, p: Proc
 
 /** Resolves once something accepts TCP connections on the port. */
 async function listening(port: number): Promise<boolean> {
-  const { connect } = await import('node:net');
   return new Promise((r) => {
     const s = connect(port, '127.0.0.1', () => (s.destroy(), r(true)));
     s.on('error', () => r(false));
@@ -99,6 +99,28 @@ export async function startPostgres() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A TCP proxy that holds back what clients write by a random 50–1000 ms per chunk (order kept):
+ * a server behind it publishes late, so the others see its messages after later ones, as on a
+ * congested link. Answers come back at once. Closing either side closes the other.
+ */
+export async function startDelayProxy(target: number, random: () => number) {
+  const server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1');
+    let releaseAt = 0;
+    client.on('data', (chunk) => {
+      releaseAt = Math.max(releaseAt, Date.now() + 50 + Math.floor(random() * 950));
+      setTimeout(() => upstream.writable && upstream.write(chunk), releaseAt - Date.now());
+    });
+    upstream.on('data', (chunk) => client.writable && client.write(chunk));
+    const end = () => (client.destroy(), upstream.destroy());
+    for (const s of [client, upstream]) s.on('close', end).on('error', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  return { url: `redis://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** A Parley server as `npm start` runs it (api/main.ts), configured by the environment. */
