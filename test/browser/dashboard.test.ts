@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAccount } from '../helpers/accounts';
 import { client, join, userToken } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { browserStack } from '../helpers/stack';
 import { launchChromium } from './harness';
 
 // The dashboard in real Chromium against a real server. The tests run in order: the operator
@@ -44,7 +45,7 @@ describe('operator dashboard', () => {
   beforeAll(async () => {
     // `npm test` builds first (pretest); a direct run of this file may not have.
     if (!existsSync(`${root}dashboard/dist/dashboard.js`)) execSync('npm run build', { cwd: root, stdio: 'inherit' });
-    [server, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    [server, browser] = await Promise.all([startTestServer(browserStack()), launchChromium()]);
     await makeAccount(server, 'op@example.com', PW, true);
     page = await newPage();
     context = page.context();

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { browserStack } from '../helpers/stack';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
@@ -84,7 +85,7 @@ export function useBrowserEnv(): BrowserEnv {
   const contexts: BrowserContext[] = [];
   const pageErrors: Error[] = [];
   beforeAll(async () => {
-    [server, site, browser] = await Promise.all([startTestServer(), startSite(), launchChromium()]);
+    [server, site, browser] = await Promise.all([startTestServer(browserStack()), startSite(), launchChromium()]);
   });
   afterEach(() => expect(pageErrors).toEqual([]));
   afterAll(async () => {
