@@ -93,6 +93,8 @@ export interface ServerOptions {
   sessionTtlMs?: number;
   /** Origins the demo tenant allows besides the server's own address. */
   demoOrigins?: string[];
+  /** The clock every part reads (default `Date.now`); tests move it instead of waiting. */
+  now?: () => number;
   /** Bearer token for `GET /metrics`; absent means the route answers 404. */
   metricsToken?: string;
   /** The structured logger (default: JSON lines on stdout at `info`). */
@@ -138,7 +140,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const sink = opts.log ?? logFn(logger);
   // Every log line of the server passes here: query errors lose their parameters.
   const log = (msg: string, err?: unknown) => sink(msg, err === undefined ? undefined : loggableError(err));
-  const now = Date.now;
+  const now = opts.now ?? Date.now;
   const dataDir = opts.memory ? undefined : (opts.dataDir ?? './data');
   const admin = secretFrom(opts.adminToken, dataDir, 'admin-token');
   const master = secretFrom(opts.masterKey, dataDir, 'master-key');

@@ -1,6 +1,9 @@
 import type { ErrorCode } from '../protocol';
 
-/** A failure with a stable code, a message for people, and whether retrying can help. */
+/**
+ * A failure with a stable code and a message for people. Whether retrying can help follows from
+ * the code (PROTOCOL.md: `internal` and `rate_limited`, the latter after `retryAfterMs`).
+ */
 export class ChatError extends Error {
   readonly code: ErrorCode;
   readonly retryAfterMs?: number;
@@ -9,11 +12,6 @@ export class ChatError extends Error {
     super(message);
     this.code = code;
     this.retryAfterMs = opts.retryAfterMs;
-  }
-
-  /** True when the same request may succeed later unchanged. */
-  get retryable(): boolean {
-    return this.code === 'internal' || this.code === 'rate_limited';
   }
 }
 

@@ -14,7 +14,6 @@ export const DEFAULTS = {
   maxHistoryLimit: 200,
   maxRidLength: 64,
   maxNameLength: 64,
-  typingTimeoutMs: 5000,
   /** Bad or rate-limited frames tolerated within `floodWindowMs` before close 4029. */
   floodMaxFrames: 20,
   floodWindowMs: 10_000,

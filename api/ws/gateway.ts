@@ -27,7 +27,6 @@ export interface GatewayOptions extends Omit<SessionDeps, 'draining'> {
   backpressure?: Partial<BackpressureLimits>;
   /** How long room events may wait to share one write to a socket (see node-transport). */
   coalesceMs?: number;
-  onSweep?: () => void;
   /** Told of every refused upgrade (metrics count them; the refusal log writes the lines). */
   onRefused?: (refusal: { status: number; code: string; reason: string }) => void;
 }
@@ -92,7 +91,6 @@ export function createGateway(opts: GatewayOptions) {
       }
     }
     for (const change of opts.typing.sweep()) opts.chat.publishTyping(change);
-    opts.onSweep?.();
   }
   const timer = setInterval(sweep, opts.sweepMs);
   timer.unref();

@@ -3,13 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../helpers/backends';
 import { client, join, userToken, type Frame } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { DEFAULTS } from '../../api/protocol';
 
 describe.each(backends())('presence, typing and read receipts on %s', (backend) => {
   let s: TestServer;
-  // A short heartbeat so a silent connection is found dead in well under a second.
-  const heartbeatMs = 200;
+  // The server's clock runs with real time plus whatever the test adds: heartbeats and
+  // throttles keep their production lengths and the test moves the clock past them.
+  let offset = 0;
+  const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
+  const heartbeatMs = DEFAULTS.heartbeatMs;
   beforeAll(async () => {
-    s = await startTestServer({ backend, heartbeatMs, sweepMs: 50 });
+    s = await startTestServer({ backend, now: clock.now, sweepMs: 20 });
   });
   afterAll(() => s?.stop());
 
@@ -50,20 +54,22 @@ describe.each(backends())('presence, typing and read receipts on %s', (backend) 
     await join(bob, 'p2');
     const ghost = await as('ghost', 'Ghost');
     await join(ghost, 'p2');
+    await bob.next((f) => f.type === 'presence' && f.user === 'ghost' && f.status === 'online');
     // Stop reading: the ghost neither sends frames nor answers WebSocket pings.
     ((ghost.ws as unknown as { _socket: Socket })._socket).pause();
-    const started = Date.now();
-    // Bob keeps his connection alive with pings.
-    const keepAlive = setInterval(() => bob.send({ type: 'ping' }), heartbeatMs / 2);
-    try {
-      await bob.next((f) => f.type === 'presence' && f.user === 'ghost' && f.status === 'offline', 5000);
-    } finally {
-      clearInterval(keepAlive);
-    }
-    const took = Date.now() - started;
-    expect(took).toBeGreaterThanOrEqual(heartbeatMs * 2.5 - 100);
-    expect(took).toBeLessThan(heartbeatMs * 2.5 + 1500);
-    // A client that answers WebSocket pings (no frames) stays alive: bob's ws library answers.
+    const connections = s.server.stats().connections;
+    // Short of 2.5 heartbeats (with 5 s to spare for a slow machine): the sweep pings both
+    // (idle over one heartbeat) and keeps both. Bob's ws answers the ping, which keeps him alive;
+    // his receiving it shows a sweep ran, and a sweep finishes before its pings are read.
+    const swept = new Promise<void>((r) => bob.ws.once('ping', () => r()));
+    clock.advance(heartbeatMs * 2.5 - 5000);
+    await swept;
+    expect(s.server.stats().connections).toBe(connections);
+    expect(presenceOf(bob, 'ghost')).toEqual(['online']);
+    // Past 2.5 heartbeats: the next sweep ends the ghost and the room is told.
+    clock.advance(5001);
+    await bob.next((f) => f.type === 'presence' && f.user === 'ghost' && f.status === 'offline', 10_000);
+    expect(s.server.stats().connections).toBe(connections - 1);
     bob.close();
   });
 
@@ -80,7 +86,6 @@ describe.each(backends())('presence, typing and read receipts on %s', (backend) 
     // The clear comes before the message itself.
     const order = b.frames.filter((f) => f.type === 'typing' || f.type === 'message').map((f) => f.type);
     expect(order).toEqual(['typing', 'typing', 'message']);
-    await new Promise((r) => setTimeout(r, 1000));
     b.send({ type: 'typing', room: 't1', active: true });
     await a.next((f) => f.type === 'typing' && f.user === 'tb' && f.active);
     b.close();
