@@ -27,7 +27,7 @@ type Handler = (ev: ControlEvent | 'resync') => void | Promise<void>;
  * channel costs each server one subscription).
  */
 export interface ControlBus {
-  /** Applies the change on this server (resolves once every handler ran) and sends it to the others. */
+  /** Applies the change on this server (resolves once every handler ran) and sends it to the others (not awaited). */
   publish(ev: ControlEvent): Promise<void>;
   /** Handlers run in the order added, one after another. */
   on(handler: Handler): void;
@@ -80,8 +80,10 @@ export function decodeControl(raw: string): { server: string; ev: ControlEvent }
 
 /**
  * The control channel over Redis pub/sub. A server applies its own change before publishing
- * and ignores its echo. After the subscriber reconnects, events sent meanwhile are lost, so
- * handlers get 'resync' and re-read everything they hold.
+ * and ignores its echo. The request that made the change does not wait for Redis: while it is
+ * away the event waits in the client's queue and goes out on reconnect. After the subscriber
+ * reconnects, events sent meanwhile are lost to it, so handlers get 'resync' and re-read
+ * everything they hold.
  */
 export async function createRedisControl(opts: { url: string; prefix?: string; log: (msg: string, err?: unknown) => void }): Promise<ControlBus> {
   const server = randomBytes(6).toString('hex');
@@ -103,9 +105,9 @@ export async function createRedisControl(opts: { url: string; prefix?: string; l
   return {
     async publish(ev) {
       await d.run(ev);
-      await pub
+      pub
         .publish(channel, JSON.stringify([server, ev.tenantId, ev.kind, ev.subject]))
-        .catch((err) => opts.log('control publish failed; other servers catch up on their next poll', err));
+        .catch((err) => opts.log('control publish failed; other servers catch up when they resync or poll', err));
     },
     on: (h) => void d.handlers.push(h),
     async close() {

@@ -189,8 +189,10 @@ export class Session {
       return;
     }
     this.user = who;
+    const read = this.blocksRead;
     const blocked = await deps.chat.blockedBy(tenant.id, who.id);
-    if (blocked.length) this.blocked = new Set(blocked);
+    // A block pushed meanwhile started a later read: that one sets the list.
+    if (blocked.length && this.blocksRead === read) this.blocked = new Set(blocked);
     this.transport.setBatch(batch);
     this.state = 'ready';
     this.send({

@@ -29,16 +29,22 @@ export interface TwoServers {
   stop(): Promise<void>;
 }
 
-/** Server a (a test server on a fresh Postgres database) and server b on the same database and Redis. */
-export async function twoServers(opts: Omit<ServerOptions, 'databaseUrl' | 'dataDir' | 'memory' | 'port' | 'redisUrl'> = {}): Promise<TwoServers> {
+/**
+ * Server a (a test server on a fresh Postgres database) and server b on the same database and
+ * Redis (the shared one unless `redisUrl` names a private one).
+ */
+export async function twoServers(
+  opts: Omit<ServerOptions, 'databaseUrl' | 'dataDir' | 'memory' | 'port'> = {},
+): Promise<TwoServers> {
+  const url = opts.redisUrl ?? redisUrl;
   const redisPrefix = opts.redisPrefix ?? `${unique('parley-test')}:`;
-  const a = await startTestServer({ ...opts, backend: 'postgres', redisUrl, redisPrefix });
+  const a = await startTestServer({ ...opts, backend: 'postgres', redisUrl: url, redisPrefix });
   const b = await startServer({
     ...opts,
     redisPrefix,
     port: 0,
     databaseUrl: a.databaseUrl,
-    redisUrl,
+    redisUrl: url,
     adminToken: a.adminToken,
     masterKey: a.masterKey,
     memory: true,

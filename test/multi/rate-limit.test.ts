@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisRateLimiter } from '../../api/chat/redis-rate-limit';
 import { client, join, userToken } from '../helpers/client';
 import { redisUrl, twoServers, unique, withRedisAndPostgres, type TwoServers } from '../helpers/two-servers';
+import { startRedis, stop } from './procs';
 
 const maybe = withRedisAndPostgres ? describe : describe.skip;
 // About one token in 100 s: nothing refills while a test runs, so counts are exact.
@@ -63,28 +62,19 @@ maybe('rate limits shared by every server (Redis)', () => {
   });
 
   it('falls back to limiting on this server alone while Redis is unreachable', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const srv = createServer().listen(0, () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const gone = new Promise((r) => redis.once('exit', r));
+    const redis = await startRedis();
     try {
-      await new Promise<void>((resolve) => redis.stdout!.on('data', (d) => String(d).includes('Ready to accept') && resolve()));
-      const l = await createRedisRateLimiter({ url: `redis://127.0.0.1:${port}`, now: Date.now, log, leaseMs: 0 });
+      const l = await createRedisRateLimiter({ url: redis.url, now: Date.now, log, leaseMs: 0 });
       const limit = { rate: SLOW, burst: 2 };
       expect(await l.take('t', 'k', limit)).toBe(0);
-      redis.kill('SIGKILL');
-      await gone;
+      await stop(redis.proc, 'SIGKILL');
       expect(await l.take('t', 'k', limit)).toBe(0);
       expect(await l.take('t', 'k', limit)).toBe(0);
       expect(await l.take('t', 'k', limit)).toBeGreaterThan(0);
       expect(l.stats().fallbacks).toBe(3);
       await l.close();
     } finally {
-      redis.kill('SIGKILL');
+      await stop(redis.proc, 'SIGKILL');
     }
   });
 });
