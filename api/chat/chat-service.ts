@@ -80,6 +80,9 @@ export function createChatService(opts: {
       active: c.active,
     });
 
+  // Joins that arrive in one turn (a reconnect storm) read their rooms in one statement.
+  const snapshots = roomsDb.createSnapshotReader(db);
+
   const writer = createMessageWriter({
     db,
     now,
@@ -135,7 +138,7 @@ export function createChatService(opts: {
       blocked: ReadonlySet<string>,
     ): Promise<{ page: HistoryPage & { cursor: number }; headRev: number; reads: { user: string; lastSeq: number }[] }> {
       const limit = q.limit ?? DEFAULTS.historyLimit;
-      const read = (page: roomsDb.SnapshotPage) => roomsDb.roomSnapshot(db, tenant.id, room, who.id, page, blocked);
+      const read = (page: roomsDb.SnapshotPage) => snapshots.read(tenant.id, room, who.id, page, blocked);
       // A cursor wins over lastSeq: it also brings deletions of messages at or below it.
       const page: roomsDb.SnapshotPage = q.cursor !== undefined ? { afterRev: q.cursor, limit } : { afterSeq: q.lastSeq, limit };
       let snap = await read(page);

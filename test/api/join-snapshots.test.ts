@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../api/db/client';
+import { softDelete, storeBatch } from '../../api/db/messages';
+import { createSnapshotReader, putRoom, roomSnapshot } from '../../api/db/rooms';
+import { tenants } from '../../api/db/schema';
+import { backends, freshPostgres } from '../helpers/backends';
+
+const msg = (id: string, userId = 'u') => ({ id, userId, name: userId, text: `text ${id}` });
+const ids = (s: { messages: { id: string }[] } | null) => s?.messages.map((m) => m.id);
+
+// Joins that arrive in one turn share one statement: each must still get exactly the snapshot
+// it would have got alone (its room, its page mode, its blocks, its membership).
+describe.each(backends())('join snapshots read together on %s', (backend) => {
+  let d: Database;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const pg = backend === 'postgres' ? await freshPostgres() : null;
+    drop = pg?.drop;
+    d = await openDatabase({ url: pg?.url });
+    await d.db.insert(tenants).values([
+      { id: 't', name: 't', publishableKey: 'pk_t' },
+      { id: 't2', name: 't2', publishableKey: 'pk_t2' },
+    ]);
+    await storeBatch(d.db, 't', 'a', [msg('a1'), msg('a2', 'troll'), msg('a3'), msg('a4')], 1);
+    await storeBatch(d.db, 't2', 'a', [msg('x1')], 1);
+    await putRoom(d.db, 't', 'vip', { private: true, members: ['ann'] });
+    await storeBatch(d.db, 't', 'vip', [msg('v1', 'ann')], 1);
+    await softDelete(d.db, 't', 'a', 'a1', 2);
+  });
+  afterAll(async () => {
+    await d?.close();
+    await drop?.();
+  });
+
+  it('answers each of many joins in one turn as if it were alone', async () => {
+    const reader = createSnapshotReader(d.db);
+    const asks = [
+      reader.read('t', 'a', 'u', { limit: 2 }, []),
+      reader.read('t', 'a', 'u', { afterSeq: 1, limit: 10 }, ['troll']),
+      reader.read('t', 'a', 'u', { afterRev: 4, limit: 10 }, []),
+      reader.read('t2', 'a', 'u', { limit: 10 }, []),
+      reader.read('t', 'nowhere', 'u', { limit: 10 }, []),
+      reader.read('t', 'vip', 'ann', { limit: 10 }, []),
+      reader.read('t', 'vip', 'bob', { limit: 10 }, []),
+    ];
+    const [newest, afterSeq, afterRev, otherTenant, missing, member, stranger] = await Promise.all(asks);
+    // The newest two and one more (limit + 1 says whether there is more), oldest first.
+    expect(ids(newest)).toEqual(['a2', 'a3', 'a4']);
+    expect(newest!.lastSeq).toBe(4);
+    // After seq 1, without the blocked author.
+    expect(ids(afterSeq)).toEqual(['a3', 'a4']);
+    // After cursor 4: only the deletion of a1 (its row took cursor 5).
+    expect(afterRev!.messages.map((m) => [m.id, m.deletedAt !== null])).toEqual([['a1', true]]);
+    expect(ids(otherTenant)).toEqual(['x1']);
+    expect(missing).toBeNull();
+    expect(member).toMatchObject({ private: true, member: true });
+    expect(stranger).toMatchObject({ private: true, member: false });
+    // And alone, the same answer.
+    expect(await roomSnapshot(d.db, 't', 'a', 'u', { afterSeq: 1, limit: 10 }, ['troll'])).toEqual(afterSeq);
+  });
+});
