@@ -268,7 +268,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     '/admin/api',
     adminRoutes({ tenants, chat, accounts, audit, adminToken: admin.value, webhookSecret: secretFor, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
   );
-  app.route('/', staticRoutes({ demoPage: () => demoPage({ publishableKey: demoKey }), dashboardPage }));
+  app.route('/', staticRoutes({ demoPage: (widgetSrc) => demoPage({ publishableKey: demoKey, widgetSrc }), dashboardPage }));
 
   const server = createAdaptorServer({ fetch: app.fetch });
   server.on('upgrade', gateway.upgrade);

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { rollup } from 'rollup';
+import { precompress } from '../../widget/precompress.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -40,6 +41,7 @@ export async function buildAll(out = root) {
     mkdirSync(join(output.file, '..'), { recursive: true });
     await bundle.write(output);
     await bundle.close();
+    precompress(output.file);
   }
   // One file whose age says when the whole output was made (start.mjs compares sources to it).
   writeFileSync(join(out, 'api/dist/.built'), `${new Date().toISOString()}\n`);

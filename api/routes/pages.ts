@@ -1,7 +1,7 @@
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** The demo page at `/`: a plain page with the widget embedded as a site owner would. */
-export function demoPage(opts: { publishableKey: string }): string {
+export function demoPage(opts: { publishableKey: string; widgetSrc?: string }): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -32,7 +32,7 @@ const { token } = await (await fetch(PARLEY + '/v1/tokens', { method: 'POST',
   data-room="support-USER_ID" data-token-url="/chat-token" async&gt;&lt;/script&gt;</code></pre>
 <p>Nobody else can join that room, so no visitor reads another's questions. A working site that
 does both is <code>test/examples/support-site.ts</code> in the Parley repository.</p>
-<script src="/widget.js" data-key="${esc(opts.publishableKey)}" data-room="community" data-title="Community" data-open="true" async></script>
+<script src="${esc(opts.widgetSrc ?? '/widget.js')}" data-key="${esc(opts.publishableKey)}" data-room="community" data-title="Community" data-open="true" async></script>
 </body>
 </html>`;
 }

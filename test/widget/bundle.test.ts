@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,6 +16,7 @@ const sources = (dir: string): string[] =>
 
 describe('widget bundle', () => {
   // `npm test` builds first (pretest); a stale or missing file fails here rather than passing.
+  // What each part costs: `node widget/size-report.mjs`.
   const file = join(root, 'widget/dist/widget.js');
   const js = readFileSync(file, 'utf8');
 
@@ -23,6 +24,16 @@ describe('widget bundle', () => {
     const size = gzipSync(js, { level: 9 }).length;
     console.log(`widget.js: ${js.length} bytes, ${size} bytes gzipped`);
     expect(size).toBeLessThanOrEqual(BUDGET);
+  });
+
+  it('is precompressed at build: .gz and .br beside it hold the same bytes, gzip within the budget', () => {
+    const gz = readFileSync(`${file}.gz`);
+    const br = readFileSync(`${file}.br`);
+    expect(gunzipSync(gz).toString('utf8')).toBe(js);
+    expect(brotliDecompressSync(br).toString('utf8')).toBe(js);
+    expect(gz.length).toBeLessThanOrEqual(BUDGET);
+    expect(br.length).toBeLessThan(gz.length);
+    expect(statSync(`${file}.gz`).mtimeMs).toBeGreaterThanOrEqual(statSync(file).mtimeMs);
   });
 
   it('is one minified IIFE that leaks nothing but window.Parley', () => {
