@@ -44,7 +44,7 @@ export function toWire(r: msgs.MessageRow): WireMessage {
 }
 
 /** A moderator, or a token naming the room, may enter a private room without being listed. */
-const grants = (who: Identity, room: string) => who.role === 'moderator' || !!who.rooms?.includes(room);
+export const grants = (who: Identity, room: string) => who.role === 'moderator' || !!who.rooms?.includes(room);
 const forbidden = () => new ChatError('forbidden', 'this room is private');
 
 /** The chat domain: rooms, messages, reads, blocks and reports. No sockets, no HTTP. */
@@ -328,11 +328,14 @@ export function createChatService(opts: {
       return r;
     },
 
-    /** Whether the user may be in the room now (a room that does not exist is public). */
-    async mayEnter(tenantId: string, who: Identity, room: string): Promise<boolean> {
-      if (grants(who, room)) return true;
+    /**
+     * Which of `users` the room's own rules let in now: 'all' for a public (or missing) room,
+     * else those on its member list. Token grants (`grants`) are the caller's to apply.
+     */
+    async allowedIn(tenantId: string, room: string, users: string[]): Promise<'all' | Set<string>> {
       const row = await roomsDb.getRoom(db, tenantId, room);
-      return !row?.private || (await roomsDb.isMember(db, tenantId, room, who.id));
+      if (!row?.private) return 'all';
+      return new Set(await roomsDb.membersAmong(db, tenantId, room, users));
     },
 
     /** Committed changes as bus events, to fill a gap in what the bus delivered; cursor in (after, upTo]. */

@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { prepared, type Db } from './client';
 import type { MessageRow } from './messages';
 import { messages, reads, roomMembers, rooms } from './schema';
@@ -50,6 +50,16 @@ export async function isMember(db: Db, tenantId: string, room: string, userId: s
     .from(roomMembers)
     .where(and(eq(roomMembers.tenantId, tenantId), eq(roomMembers.room, room), eq(roomMembers.userId, userId)));
   return rows.length > 0;
+}
+
+/** Those of `users` on the room's member list, in one query. */
+export async function membersAmong(db: Db, tenantId: string, room: string, users: string[]): Promise<string[]> {
+  if (!users.length) return [];
+  const rows = await db
+    .select({ u: roomMembers.userId })
+    .from(roomMembers)
+    .where(and(eq(roomMembers.tenantId, tenantId), eq(roomMembers.room, room), inArray(roomMembers.userId, users)));
+  return rows.map((r) => r.u);
 }
 
 /** What a joining connection needs from one room, read in one statement (see roomSnapshot). */

@@ -1,5 +1,5 @@
 import type { ControlBus, ControlEvent } from '../bus/control';
-import type { ChatService } from '../chat/chat-service';
+import { grants, type ChatService } from '../chat/chat-service';
 import type { TenantDirectory } from '../chat/tenants';
 import { CLOSE } from '../protocol';
 import type { Session } from './session';
@@ -75,13 +75,13 @@ export function createTenantSync(opts: {
   }
 
   async function recheckRoom(tenantId: string, room: string) {
-    const byUser = new Map<string, Session[]>();
-    for (const s of of(tenantId, (x) => x.rooms.has(room))) byUser.set(s.user!.id, [...(byUser.get(s.user!.id) ?? []), s]);
-    for (const list of byUser.values()) {
-      // Token grants (role, rooms) differ per connection; the member list is per user.
-      const verdicts = await Promise.all(list.map((s) => chat.mayEnter(tenantId, s.user!, room)));
-      await Promise.all(list.map((s, i) => (verdicts[i] ? null : s.evict(room))));
-    }
+    // Moderators and tokens naming the room stay whatever the list says.
+    const check = of(tenantId, (x) => x.rooms.has(room) && !grants(x.user!, room));
+    if (!check.length) return;
+    // One read of the room and one of its list, however many connections are in it.
+    const allowed = await chat.allowedIn(tenantId, room, [...new Set(check.map((x) => x.user!.id))]);
+    if (allowed === 'all') return;
+    await Promise.all(check.filter((x) => !allowed.has(x.user!.id)).map((x) => x.evict(room)));
   }
 
   /** After events may have been lost: everything this server holds, read again. */
