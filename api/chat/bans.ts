@@ -1,7 +1,7 @@
 import type { ControlBus } from '../bus/control';
 import type { Db } from '../db/client';
 import * as q from '../db/bans';
-import { enqueueEvent } from '../db/webhook-events';
+import { recordEvent } from './event-record';
 import type { Tenant } from './tenants';
 
 export interface Ban {
@@ -61,23 +61,22 @@ export function createBans(opts: {
     async ban(tenant: Tenant, userId: string, o: { reason?: string; minutes?: number }): Promise<Ban> {
       const at = now();
       const ban = { user: userId, reason: o.reason ?? null, until: o.minutes ? at + o.minutes * 60_000 : null, createdAt: at };
-      const url = tenant.settings.eventsUrl;
-      await db.transaction(async (tx) => {
+      const recorded = await db.transaction(async (tx) => {
         await q.putBan(tx, tenant.id, userId, { reason: ban.reason, until: ban.until, at });
-        if (url) await enqueueEvent(tx, tenant.id, 'user.banned', { ...ban }, at);
+        return recordEvent(tx, tenant, 'user.banned', { ...ban }, at);
       });
-      if (url) opts.onEvent?.();
+      if (recorded) opts.onEvent?.();
       await control.publish({ tenantId: tenant.id, kind: 'bans', subject: userId });
       return ban;
     },
     async unban(tenant: Tenant, userId: string): Promise<boolean> {
-      const url = tenant.settings.eventsUrl;
+      let recorded = false;
       const had = await db.transaction(async (tx) => {
         const gone = await q.deleteBan(tx, tenant.id, userId);
-        if (gone && url) await enqueueEvent(tx, tenant.id, 'user.unbanned', { user: userId }, now());
+        if (gone) recorded = await recordEvent(tx, tenant, 'user.unbanned', { user: userId }, now());
         return gone;
       });
-      if (had && url) opts.onEvent?.();
+      if (recorded) opts.onEvent?.();
       await control.publish({ tenantId: tenant.id, kind: 'bans', subject: userId });
       return had;
     },

@@ -4,10 +4,11 @@ import type { Db } from '../db/client';
 import * as msgs from '../db/messages';
 import * as reads from '../db/reads';
 import * as roomsDb from '../db/rooms';
-import { enqueueEvent } from '../db/webhook-events';
 import { codePointLength, DEFAULTS, type WireMessage } from '../protocol';
 import type { Identity } from './auth';
 import type { Bans } from './bans';
+import { createChatEvents } from './chat-events';
+import { recordEvent } from './event-record';
 import type { ContentRules } from './content-rules';
 import { ChatError } from './errors';
 import type { PreSendHook } from './pre-send';
@@ -82,6 +83,7 @@ export function createChatService(opts: {
 
   // Joins that arrive in one turn (a reconnect storm) read their rooms in one statement.
   const snapshots = roomsDb.createSnapshotReader(db);
+  const events = createChatEvents({ db, now, kick: () => opts.onEvent?.() });
 
   const writer = createMessageWriter({
     db,
@@ -89,6 +91,8 @@ export function createChatService(opts: {
     ...opts.commit,
     onBatch: opts.onBatch,
     onCommitted(tenantId, room, stored) {
+      // Their `message.created` events were written by the same statement: deliver them now.
+      if (stored.some((s) => s.msg.event)) opts.onEvent?.();
       for (const { msg, seq, ts, rev } of stored) {
         // A message ends its sender's typing in the room.
         const t = opts.typing.clear(tenantId, room, msg.userId);
@@ -120,7 +124,7 @@ export function createChatService(opts: {
 
     /** Checks that the user may be in the room, creating a public room on first use. */
     async openRoom(tenant: Tenant, who: Identity, room: string): Promise<{ lastSeq: number; rev: number }> {
-      const row = (await roomsDb.getRoom(db, tenant.id, room)) ?? (await roomsDb.ensureRoom(db, tenant.id, room));
+      const row = (await roomsDb.getRoom(db, tenant.id, room)) ?? (await events.ensureRoom(tenant, room));
       if (row.private && !grants(who, room) && !(await roomsDb.isMember(db, tenant.id, room, who.id))) throw forbidden();
       return { lastSeq: row.lastSeq, rev: row.rev };
     },
@@ -143,7 +147,7 @@ export function createChatService(opts: {
       const page: roomsDb.SnapshotPage = q.cursor !== undefined ? { afterRev: q.cursor, limit } : { afterSeq: q.lastSeq, limit };
       let snap = await read(page);
       if (!snap) {
-        await roomsDb.ensureRoom(db, tenant.id, room);
+        await events.ensureRoom(tenant, room);
         snap = (await read(page))!;
       }
       if (snap.private && !grants(who, room) && !snap.member) throw forbidden();
@@ -240,7 +244,8 @@ export function createChatService(opts: {
       if (wait) throw new ChatError('rate_limited', 'too many messages', { retryAfterMs: wait });
       // The tenant's backend goes through the same content rules as people (PROTOCOL.md), and
       // cannot post for a banned user either.
-      let stored = opts.rules.apply(tenant.settings, text);
+      const asSent = { id, user: who.id, name: who.name, text };
+      let stored = await events.refusals(tenant, room, asSent, 'content_rules', () => opts.rules.apply(tenant.settings, text));
       if (await opts.bans.isBanned(tenant.id, who.id)) throw new ChatError('forbidden', 'this user is banned');
       if (tenant.settings.preSendUrl) {
         // A retry of a stored message is answered from the database: asking the hook again
@@ -249,9 +254,10 @@ export function createChatService(opts: {
         if (prior && prior.userId !== who.id) throw new ChatError('conflict', 'this message id is already used in the room');
         if (prior)
           return { ack: Promise.resolve({ room, id, seq: prior.seq, ts: prior.ts, duplicate: true as const, ...(prior.text !== text && prior.text != null ? { text: prior.text } : {}) }) };
-        stored = await opts.preSend.check(tenant, room, { id, user: who.id, name: who.name, text: stored });
+        const checked = stored;
+        stored = await events.refusals(tenant, room, asSent, 'pre_send', () => opts.preSend.check(tenant, room, { ...asSent, text: checked }));
       }
-      const written = writer.write(tenant.id, room, { id, userId: who.id, name: who.name, text: stored });
+      const written = writer.write(tenant.id, room, { id, userId: who.id, name: who.name, text: stored, ...events.flags(tenant) });
       // When the rules changed the text (masked words), the sender learns what was stored.
       const changed = stored !== text ? { text: stored } : {};
       const ack = written.then((o): Ack => {
@@ -268,7 +274,7 @@ export function createChatService(opts: {
       if (who !== 'backend' && who.role !== 'moderator' && row.userId !== who.id)
         throw new ChatError('forbidden', 'only the author or a moderator may delete this message');
       if (row.deletedAt == null) {
-        const done = await msgs.softDelete(db, tenant.id, room, id, now());
+        const done = await events.softDelete(tenant, row, who === 'backend' ? 'backend' : who.id);
         if (done) publish(tenant.id, room, 'deleted', 0, row.userId, { type: 'deleted', room, id, seq: row.seq, cursor: done.rev }, done.rev);
       }
       return { seq: row.seq };
@@ -284,15 +290,12 @@ export function createChatService(opts: {
       const row = await msgs.messageById(db, tenant.id, room, id);
       if (!row) throw new ChatError('not_found', 'no such message');
       const ts = now();
-      const url = tenant.settings.eventsUrl;
-      await db.transaction(async (tx) => {
+      const recorded = await db.transaction(async (tx) => {
         await reads.insertReport(tx, { tenantId: tenant.id, room, messageId: id, reporterId: who.id, reason: reason ?? null, ts });
-        if (url) {
-          const message = { id, user: row.userId, name: row.name, text: row.deletedAt != null ? null : row.text, seq: row.seq };
-          await enqueueEvent(tx, tenant.id, 'message.reported', { room, message, reporter: who.id, reason: reason ?? null }, ts);
-        }
+        const message = { id, user: row.userId, name: row.name, text: row.deletedAt != null ? null : row.text, seq: row.seq };
+        return recordEvent(tx, tenant, 'message.reported', { room, message, reporter: who.id, reason: reason ?? null }, ts);
       });
-      if (url) opts.onEvent?.();
+      if (recorded) opts.onEvent?.();
     },
 
     /** Reports for the tenant's moderators, newest first, with what the reported message says now. */
@@ -322,9 +325,9 @@ export function createChatService(opts: {
      * Sets a room's privacy and members (HTTP API). Every server then re-checks the sockets in
      * the room (this one before the request answers): whoever may no longer be there is put out.
      */
-    async putRoom(tenantId: string, room: string, patch: { private?: boolean; members?: string[] }) {
-      const r = await roomsDb.putRoom(db, tenantId, room, patch);
-      await opts.control.publish({ tenantId, kind: 'room', subject: room });
+    async putRoom(tenant: Tenant, room: string, patch: { private?: boolean; members?: string[] }) {
+      const r = await events.putRoom(tenant, room, patch);
+      await opts.control.publish({ tenantId: tenant.id, kind: 'room', subject: room });
       return r;
     },
 

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, lte, notInArray, sql } from 'drizzle-orm';
 import { prepared, type Db } from './client';
 import { pgCode } from './query-error';
+import { insertMessageCreated, insertRoomCreated, messageCreatedCte } from './message-events';
 import { messages, rooms } from './schema';
 
 export type MessageRow = typeof messages.$inferSelect;
@@ -10,6 +11,10 @@ export interface NewMessage {
   userId: string;
   name: string;
   text: string;
+  /** Record a `message.created` event webhook with it (message-events.ts). */
+  event?: boolean;
+  /** Record `room.created` should storing it create the room. */
+  roomEvent?: boolean;
 }
 
 /** What storing one message of a batch came to. */
@@ -115,7 +120,7 @@ const multiInsertStatement = prepared<{ tenant_id: string; room: string; id: str
   return sql`
     with input as (
       select * from jsonb_to_recordset(${p('input')}::jsonb)
-        as i(g int, ord int, tenant_id text, room text, id text, user_id text, name text, text text)
+        as i(g int, ord int, tenant_id text, room text, id text, user_id text, name text, text text, ev boolean)
     ),
     want as (
       select g, min(tenant_id) as tenant_id, min(room) as room, count(*)::int as k from input group by g
@@ -137,7 +142,14 @@ const multiInsertStatement = prepared<{ tenant_id: string; room: string; id: str
       from input i join bump b on b.g = i.g
       on conflict (tenant_id, room, id) do nothing
       returning tenant_id, room, id, seq, rev
-    )
+    ),
+    ${messageCreatedCte({
+      tenant: sql`x.tenant_id`,
+      room: sql`x.room`,
+      ts: sql`${p('ts')}::bigint`,
+      match: sql`i.tenant_id = x.tenant_id and i.room = x.room and i.id = x.id`,
+      order: sql`i.g, x.seq`,
+    })}
     select tenant_id, room, id, seq, rev from ins
     where 1 / (case when (select count(*) from ins) = ${p('k')}::int then 1 else 0 end) = 1`;
 });
@@ -147,7 +159,7 @@ function multiInsert(db: Db, batches: RoomBatch[], ts: number) {
   let k = 0;
   batches.forEach((b, g) =>
     b.messages.forEach((m, ord) => {
-      input.push({ g, ord, tenant_id: b.tenantId, room: b.room, id: m.id, user_id: m.userId, name: m.name, text: m.text });
+      input.push({ g, ord, tenant_id: b.tenantId, room: b.room, id: m.id, user_id: m.userId, name: m.name, text: m.text, ev: !!m.event });
       k++;
     }),
   );
@@ -159,7 +171,7 @@ const fastInsertStatement = prepared<{ id: string; seq: unknown; rev: unknown }>
   const p = (name: string) => sql.placeholder(name);
   return sql`
     with input as (
-      select * from jsonb_to_recordset(${p('input')}::jsonb) as i(ord int, id text, user_id text, name text, text text)
+      select * from jsonb_to_recordset(${p('input')}::jsonb) as i(ord int, id text, user_id text, name text, text text, ev boolean)
     ),
     bump as (
       update ${rooms} set last_seq = last_seq + ${p('k')}::int, rev = rev + ${p('k')}::int
@@ -173,13 +185,14 @@ const fastInsertStatement = prepared<{ id: string; seq: unknown; rev: unknown }>
       from input i, bump b
       on conflict (tenant_id, room, id) do nothing
       returning id, seq, rev
-    )
+    ),
+    ${messageCreatedCte({ tenant: sql`${p('tenantId')}::text`, room: sql`${p('room')}::text`, ts: sql`${p('ts')}::bigint`, match: sql`i.id = x.id`, order: sql`x.seq` })}
     select id, seq, rev from ins
     where 1 / (case when (select count(*) from ins) = ${p('k')}::int then 1 else 0 end) = 1`;
 });
 
 function fastInsert(db: Db, tenantId: string, room: string, batch: NewMessage[], ts: number) {
-  const input = JSON.stringify(batch.map((m, i) => ({ ord: i, id: m.id, user_id: m.userId, name: m.name, text: m.text })));
+  const input = JSON.stringify(batch.map((m, i) => ({ ord: i, id: m.id, user_id: m.userId, name: m.name, text: m.text, ev: !!m.event })));
   return fastInsertStatement(db, { input, k: batch.length, tenantId, room, ts });
 }
 
@@ -207,7 +220,8 @@ async function storeBatchLocked(
     if (!locked.length) {
       // A new room: make it, then lock it. Two writers creating it at once both get here; the
       // second waits on the first's insert and then on its lock, so they never share a seq.
-      await tx.insert(rooms).values({ tenantId, name: room }).onConflictDoNothing();
+      const made = await tx.insert(rooms).values({ tenantId, name: room }).onConflictDoNothing().returning({ name: rooms.name });
+      if (made.length && batch.some((m) => m.roomEvent)) await insertRoomCreated(tx, tenantId, room, ts);
       locked = await lock();
     }
     let seq = locked[0].lastSeq;
@@ -238,6 +252,13 @@ async function storeBatchLocked(
         .set({ lastSeq: seq, rev })
         .where(and(eq(rooms.tenantId, tenantId), eq(rooms.name, room)));
       await tx.insert(messages).values(rows);
+      const wanted = new Set(batch.filter((m) => m.event).map((m) => m.id));
+      await insertMessageCreated(
+        tx,
+        tenantId,
+        room,
+        rows.filter((r) => wanted.has(r.id)).map((r) => ({ id: r.id, userId: r.userId, name: r.name, text: r.text!, seq: r.seq, ts })),
+      );
     }
     return outcomes;
   });

@@ -8,6 +8,11 @@ export type RoomRow = typeof rooms.$inferSelect;
 export const getRoom = async (db: Db, tenantId: string, room: string): Promise<RoomRow | null> =>
   (await db.select().from(rooms).where(and(eq(rooms.tenantId, tenantId), eq(rooms.name, room))))[0] ?? null;
 
+/** Creates the room; null when it already exists. */
+export async function createRoom(db: Db, tenantId: string, room: string, isPrivate: boolean): Promise<RoomRow | null> {
+  return (await db.insert(rooms).values({ tenantId, name: room, private: isPrivate }).onConflictDoNothing().returning())[0] ?? null;
+}
+
 /** The room, creating it as a public room when it does not exist yet. */
 export async function ensureRoom(db: Db, tenantId: string, room: string): Promise<RoomRow> {
   const made = await db.insert(rooms).values({ tenantId, name: room }).onConflictDoNothing().returning();
@@ -20,15 +25,20 @@ export async function putRoom(
   tenantId: string,
   room: string,
   patch: { private?: boolean; members?: string[] },
+  /** Called in the transaction when this call made the room (its `room.created` event). */
+  onCreated?: (tx: Db, row: { private: boolean }) => Promise<unknown>,
 ): Promise<{ room: RoomRow; members: string[] }> {
   return db.transaction(async (tx) => {
-    await tx
+    const [put] = await tx
       .insert(rooms)
       .values({ tenantId, name: room, private: patch.private ?? false })
       .onConflictDoUpdate({
         target: [rooms.tenantId, rooms.name],
         set: patch.private === undefined ? { name: sql`excluded.name` } : { private: patch.private },
-      });
+      })
+      // xmax is 0 on a row this statement inserted, not on one it updated.
+      .returning({ inserted: sql<boolean>`xmax = 0`, private: rooms.private });
+    if (put.inserted && onCreated) await onCreated(tx, put);
     if (patch.members) {
       await tx.delete(roomMembers).where(and(eq(roomMembers.tenantId, tenantId), eq(roomMembers.room, room)));
       const unique = [...new Set(patch.members)];

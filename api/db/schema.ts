@@ -28,6 +28,7 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   preSendTimeoutMs: 2000,
   preSendFailOpen: true,
   eventsUrl: '',
+  eventTypes: ['*'],
 };
 
 const ms = (name: string) => bigint(name, { mode: 'number' });

@@ -16,9 +16,27 @@ export interface TenantSettings {
   preSendTimeoutMs: number;
   /** When the webhook fails or is late: true lets the message through, false refuses it. */
   preSendFailOpen: boolean;
-  /** Where event webhooks (reports, bans) are delivered ('' for none). */
+  /** Where event webhooks are delivered ('' for none; the README has the contract). */
   eventsUrl: string;
+  /** Which event types are sent: `["*"]` (the default) for all, else a list of EVENT_TYPES. */
+  eventTypes: string[];
 }
+
+/** The event webhook types a tenant may choose (README, "Webhooks"). */
+export const EVENT_TYPES = [
+  'message.created',
+  'message.deleted',
+  'message.rejected',
+  'message.reported',
+  'report.resolved',
+  'user.banned',
+  'user.unbanned',
+  'user.muted',
+  'user.unmuted',
+  'room.created',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
 
 /** A secret key's public part: the secret itself is shown only when it is made. */
 export interface SecretKeyInfo {

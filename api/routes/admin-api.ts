@@ -5,7 +5,7 @@ import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
 import { tenantView, type TenantDirectory } from '../chat/tenants';
 import type { TenantSettings } from '../db/schema';
-import { isCleanText } from '../protocol';
+import { EVENT_TYPES, isCleanText } from '../protocol';
 import { authenticate, need, operatorOnly, roleIn, type AdminEnv } from './access';
 import { jsonBody } from './http-error';
 import { memberRoutes } from './members';
@@ -62,6 +62,8 @@ const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   preSendTimeoutMs: (v) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 10_000,
   preSendFailOpen: (v) => typeof v === 'boolean',
   eventsUrl: webhookUrl,
+  eventTypes: (v) =>
+    Array.isArray(v) && v.length <= EVENT_TYPES.length + 1 && v.every((t) => t === '*' || (EVENT_TYPES as readonly unknown[]).includes(t)),
 };
 
 function settings(v: unknown): Partial<TenantSettings> {

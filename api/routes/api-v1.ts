@@ -117,7 +117,7 @@ export function apiRoutes(opts: {
     const members = body.members;
     if (members !== undefined && (!Array.isArray(members) || !members.every((m) => typeof m === 'string' && m && m.length <= 128 && isCleanText(m))))
       throw bad('members must be a list of user ids');
-    const r = await chat.putRoom(c.get('tenant').id, room, {
+    const r = await chat.putRoom(c.get('tenant'), room, {
       private: body.private as boolean | undefined,
       members: members as string[] | undefined,
     });

@@ -75,7 +75,7 @@ export function EditTenant({ d, tenant, done }: { d: Dashboard; tenant: TenantIn
         <input type="checkbox" name="preSendFailOpen" defaultChecked={tenant.settings.preSendFailOpen} /> Let messages through when the
         webhook fails
       </label>
-      <label for={id('eventsUrl')}>Event webhook URL: reports and bans (empty for none)</label>
+      <label for={id('eventsUrl')}>Event webhook URL: messages, reports, bans, rooms (empty for none)</label>
       <input id={id('eventsUrl')} name="eventsUrl" type="url" defaultValue={tenant.settings.eventsUrl} />
       <div class="grid">
         {LIMITS.map((l) => (

@@ -5,10 +5,13 @@ import { startTestServer, type TestServer } from '../helpers/server';
 import { startWebhookReceiver } from '../helpers/webhook-receiver';
 import { calls, eventually } from './http';
 
-/** The tenant's backend: answers 500 while `failing` is above 0, else 204. */
+/** The tenant's backend: answers 500 while `failing` is above 0, else 204; as a pre-send hook it refuses "nope". */
 async function startReceiver(secret: () => string) {
   const state = { failing: 0 };
-  const rx = await startWebhookReceiver(secret, () => (state.failing > 0 ? (state.failing--, { status: 500 }) : { status: 204 }));
+  const rx = await startWebhookReceiver(secret, (d) => {
+    if (d.body.type === 'message.pre_send') return d.body.message.text === 'nope' ? { status: 200, json: { action: 'reject', reason: 'not here' } } : { status: 204 };
+    return state.failing > 0 ? (state.failing--, { status: 500 }) : { status: 204 };
+  });
   return { ...rx, state };
 }
 
@@ -26,15 +29,72 @@ describe.each(backends())('event webhooks on %s', (backend) => {
     await s?.stop();
   });
 
-  async function tenantWithEvents(url: string) {
+  async function tenantWithEvents(url: string, more: object = {}) {
     const t = await create();
     secret = (await admin(`/tenants/${t.tenantId}/webhook-secret`)).body.secret;
-    expect((await admin(`/tenants/${t.tenantId}`, { method: 'PATCH', body: { settings: { eventsUrl: url } } })).status).toBe(200);
+    expect((await admin(`/tenants/${t.tenantId}`, { method: 'PATCH', body: { settings: { eventsUrl: url, ...more } } })).status).toBe(200);
     return t;
   }
 
+  it('sends every event type, in the order things happened, each signed', async () => {
+    const t = await tenantWithEvents(rx.url, { preSendUrl: rx.url });
+    rx.received.length = 0;
+    const ann = await client(s.wsUrl, t.publishableKey, { token: await userToken(t.secretKey, { sub: 'ann', name: 'Ann' }) });
+    await join(ann, 'r');
+    const send = (id: string, text: string) => ann.request({ type: 'message', room: 'r', id, text });
+    expect(await send('m1', 'hello')).toMatchObject({ type: 'ack', seq: 1 });
+    expect(await send('m2', '<script>alert(1)</script>')).toMatchObject({ type: 'error', code: 'rejected' });
+    expect(await send('m3', 'nope')).toMatchObject({ type: 'error', code: 'rejected', message: 'not here' });
+    expect(await ann.request({ type: 'report', room: 'r', id: 'm1', reason: 'rude' })).toMatchObject({ type: 'ack' });
+    expect(await ann.request({ type: 'delete', room: 'r', id: 'm1' })).toMatchObject({ type: 'ack' });
+    await v1(t.secretKey, '/bans/bob', { method: 'PUT', body: { reason: 'abuse' } });
+    await v1(t.secretKey, '/bans/bob', { method: 'DELETE' });
+    expect((await v1(t.secretKey, '/rooms/staff', { method: 'PUT', body: { private: true } })).status).toBe(200);
+    expect((await admin(`/tenants/${t.tenantId}/webhooks/test`, { method: 'POST' })).status).toBe(202);
+    const events = () => rx.received.filter((d) => d.body.type !== 'message.pre_send');
+    await eventually(async () => expect(events().map((d) => d.body.type)).toContain('webhook.test'));
+    expect(events().every((d) => d.verified && d.body.tenantId === t.tenantId)).toBe(true);
+    expect(new Set(events().map((d) => d.id)).size).toBe(events().length);
+    expect(events().map((d) => [d.body.type, d.body.data])).toEqual([
+      ['room.created', { room: 'r', private: false }],
+      ['message.created', { room: 'r', message: { id: 'm1', user: 'ann', name: 'Ann', text: 'hello', seq: 1, ts: expect.any(Number) } }],
+      ['message.rejected', { room: 'r', message: { id: 'm2', user: 'ann', name: 'Ann', text: '<script>alert(1)</script>' }, by: 'content_rules', reason: expect.any(String) }],
+      ['message.rejected', { room: 'r', message: { id: 'm3', user: 'ann', name: 'Ann', text: 'nope' }, by: 'pre_send', reason: 'not here' }],
+      ['message.reported', { room: 'r', message: { id: 'm1', user: 'ann', name: 'Ann', text: 'hello', seq: 1 }, reporter: 'ann', reason: 'rude' }],
+      ['message.deleted', { room: 'r', message: { id: 'm1', user: 'ann', seq: 1 }, by: 'ann' }],
+      ['user.banned', { user: 'bob', reason: 'abuse', until: null, createdAt: expect.any(Number) }],
+      ['user.unbanned', { user: 'bob' }],
+      ['room.created', { room: 'staff', private: true }],
+      ['webhook.test', { message: expect.any(String) }],
+    ]);
+    ann.close();
+  });
+
+  it('sends only the types the tenant chose, and writes no event for a message not stored', async () => {
+    const t = await tenantWithEvents(rx.url, { eventTypes: ['user.banned', 'message.created'] });
+    rx.received.length = 0;
+    const ann = await client(s.wsUrl, t.publishableKey, { token: await userToken(t.secretKey, { sub: 'ann', name: 'Ann' }) });
+    await join(ann, 'r');
+    expect(await ann.request({ type: 'message', room: 'r', id: 'k1', text: 'kept' })).toMatchObject({ type: 'ack' });
+    expect(await ann.request({ type: 'message', room: 'r', id: 'k2', text: '<script>x</script>' })).toMatchObject({ type: 'error' });
+    // A resend of a stored id is a duplicate: no second event.
+    expect(await ann.request({ type: 'message', room: 'r', id: 'k1', text: 'kept' })).toMatchObject({ type: 'ack', duplicate: true });
+    await v1(t.secretKey, '/bans/bob', { method: 'PUT', body: {} });
+    await v1(t.secretKey, '/bans/bob', { method: 'DELETE' });
+    await eventually(async () => expect(rx.received.map((d) => d.body.type)).toContain('user.banned'));
+    const log = (await admin(`/tenants/${t.tenantId}/webhooks/events`)).body.events;
+    expect(log.map((e: { type: string }) => e.type)).toEqual(['user.banned', 'message.created']);
+    expect(rx.received.map((d) => [d.body.type, d.body.data.message?.id ?? d.body.data.user])).toEqual([
+      ['message.created', 'k1'],
+      ['user.banned', 'bob'],
+    ]);
+    for (const eventTypes of [['nope.type'], 'all', Array(20).fill('*')])
+      expect((await admin(`/tenants/${t.tenantId}`, { method: 'PATCH', body: { settings: { eventTypes } } })).status).toBe(400);
+    ann.close();
+  });
+
   it('sends reports and bans, signed, and tries again until the backend takes them, with the same webhook-id', async () => {
-    const t = await tenantWithEvents(rx.url);
+    const t = await tenantWithEvents(rx.url, { eventTypes: ['message.reported', 'user.banned', 'user.unbanned'] });
     rx.received.length = 0;
     const ann = await client(s.wsUrl, t.publishableKey, { token: await userToken(t.secretKey, { sub: 'ann', name: 'Ann' }) });
     await join(ann, 'r');
