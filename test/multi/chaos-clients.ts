@@ -185,7 +185,11 @@ export class ChaosClient {
 
   /** Resolves once this client holds every seq up to `head`. */
   holds(head: number, timeoutMs: number): Promise<void> {
-    return this.waiters.wait(() => this.got.size >= head && this.seen >= head, timeoutMs, `${this.o.name} to hold ${head} messages`);
+    return this.waiters.wait(() => this.got.size >= head && this.seen >= head, timeoutMs, `${this.o.name} to hold ${head} messages`).catch((err) => {
+      const missing = [];
+      for (let q = 1; q <= head && missing.length < 20; q++) if (!this.got.has(q)) missing.push(q);
+      throw new Error(`${(err as Error).message}; missing seqs ${missing.join(', ')} (resume point ${this.seen}, on server ${this.joinedOn})`);
+    });
   }
 
   /** Back on its home server once that is up again: drops the connection and reconnects there. */
