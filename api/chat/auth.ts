@@ -15,6 +15,8 @@ export interface Identity {
   guest: boolean;
   /** Prefix of the secret key that signed the token (null for guests and server-made identities). */
   keyPrefix?: string | null;
+  /** When the token expires (ms since the epoch): the socket is closed with 4501 then, unless refreshed. */
+  expiresAt?: number;
 }
 
 const CLOCK_TOLERANCE_S = 60;
@@ -60,6 +62,17 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
     return payload;
   }
 
+  /**
+   * A tenant-signed token may live at most the tenant's `maxTokenLifetime` (from `iat`, or from
+   * now without one), with the clock tolerance: a token valid for years (or an `exp` given in
+   * milliseconds) would outlive every revocation but the key's.
+   */
+  function checkLifetime(tenant: Tenant, p: { exp?: number; iat?: number }) {
+    const from = typeof p.iat === 'number' ? p.iat : nowS();
+    if (p.exp! - from > tenant.settings.maxTokenLifetime + CLOCK_TOLERANCE_S)
+      throw unauthorized(`token lifetime exceeds the site's maxTokenLifetime of ${tenant.settings.maxTokenLifetime} s`);
+  }
+
   return {
     /** Verifies a token from `hello`: a tenant-signed user token or a guest token we issued. */
     async verify(tenant: Tenant, token: string): Promise<Identity> {
@@ -74,7 +87,7 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
         if (!tenant.settings.guests) throw unauthorized('guests are not allowed');
         try {
           const p = await verifyWith(token, guestKey(tenant.id));
-          return { id: p.sub!, name: cleanName(p.name, 'Guest'), role: 'member', rooms: null, guest: true };
+          return { id: p.sub!, name: cleanName(p.name, 'Guest'), role: 'member', rooms: null, guest: true, expiresAt: p.exp! * 1000 };
         } catch (err) {
           throw err instanceof ChatError ? err : unauthorized('invalid guest token');
         }
@@ -91,6 +104,7 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
           if (err instanceof ChatError) throw err;
           continue;
         }
+        checkLifetime(tenant, p);
         const rooms = Array.isArray(p.rooms) ? p.rooms.filter((r): r is string => typeof r === 'string') : null;
         return {
           id: p.sub!,
@@ -99,6 +113,7 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
           rooms,
           guest: false,
           keyPrefix: k.prefix,
+          expiresAt: p.exp! * 1000,
         };
       }
       throw unauthorized('token signature, expiry or claims are invalid');
@@ -114,7 +129,7 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
         .setIssuedAt(nowS())
         .setExpirationTime(nowS() + GUEST_TTL_S)
         .sign(guestKey(tenant.id));
-      return { identity: { id, name: display, role: 'member', rooms: null, guest: true }, token };
+      return { identity: { id, name: display, role: 'member', rooms: null, guest: true, expiresAt: (nowS() + GUEST_TTL_S) * 1000 }, token };
     },
 
     /** Renews a guest's token (e.g. with a new display name). */

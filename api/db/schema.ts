@@ -29,6 +29,7 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   preSendFailOpen: true,
   eventsUrl: '',
   eventTypes: ['*'],
+  maxTokenLifetime: 86_400,
 };
 
 const ms = (name: string) => bigint(name, { mode: 'number' });

@@ -20,6 +20,11 @@ export interface TenantSettings {
   eventsUrl: string;
   /** Which event types are sent: `["*"]` (the default) for all, else a list of EVENT_TYPES. */
   eventTypes: string[];
+  /**
+   * The longest lifetime (`exp` − `iat`, in seconds) a user token signed by the tenant may have;
+   * a longer one is refused at `hello` and `refresh` (default 86,400: 24 h).
+   */
+  maxTokenLifetime: number;
 }
 
 /** The event webhook types a tenant may choose (README, "Webhooks"). */

@@ -48,6 +48,7 @@ const SHAPES: Record<ClientFrame['type'], [string, Check, boolean][]> = {
   report: [['room', room, true], ['id', msgId, true], ['reason', reason, false]],
   block: [['user', userId, true]],
   unblock: [['user', userId, true]],
+  refresh: [['token', token, true]],
 };
 
 const bad = (message: string, rid?: string): Decoded => ({ ok: false, code: 'bad_request', message, rid });

@@ -36,6 +36,8 @@ export type PingFrame = Base & { type: 'ping' };
 export type DeleteFrame = Base & { type: 'delete'; room: string; id: string };
 export type ReportFrame = Base & { type: 'report'; room: string; id: string; reason?: string };
 export type BlockFrame = Base & { type: 'block' | 'unblock'; user: string };
+/** A new token for the same user, before the current one expires: the socket lives on. */
+export type RefreshFrame = Base & { type: 'refresh'; token: string };
 
 /** Every frame a client may send. */
 export type ClientFrame =
@@ -50,7 +52,8 @@ export type ClientFrame =
   | PingFrame
   | DeleteFrame
   | ReportFrame
-  | BlockFrame;
+  | BlockFrame
+  | RefreshFrame;
 
 export type ClientFrameType = ClientFrame['type'];
 
@@ -74,7 +77,10 @@ export type ServerFrame =
       guestToken?: string;
       heartbeatMs: number;
       limits: Limits;
+      /** When the token expires (ms since the epoch): send `refresh` before, or be closed with 4501. */
+      expiresAt: number;
     })
+  | (Base & { type: 'refreshed'; expiresAt: number })
   | (Base & {
       type: 'joined';
       room: string;

@@ -64,6 +64,9 @@ const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   eventsUrl: webhookUrl,
   eventTypes: (v) =>
     Array.isArray(v) && v.length <= EVENT_TYPES.length + 1 && v.every((t) => t === '*' || (EVENT_TYPES as readonly unknown[]).includes(t)),
+  // A minute to 30 days: the widget refreshes a minute before exp, and POST /v1/tokens never
+  // signed longer than 30 days.
+  maxTokenLifetime: (v) => Number.isInteger(v) && (v as number) >= 60 && (v as number) <= 30 * 86_400,
 };
 
 function settings(v: unknown): Partial<TenantSettings> {

@@ -48,9 +48,11 @@ export function apiRoutes(opts: {
     const rooms = body.rooms;
     if (rooms !== undefined && (!Array.isArray(rooms) || !rooms.every((r) => typeof r === 'string' && ROOM_RE.test(r))))
       throw bad('rooms must be a list of room names');
-    const ttl = body.ttlSeconds;
-    if (ttl !== undefined && (!Number.isInteger(ttl) || (ttl as number) < 1 || (ttl as number) > 30 * 86400))
-      throw bad('ttlSeconds must be an integer from 1 to 2592000');
+    // Never longer than the tenant lets a token live: a longer one would be refused at hello.
+    const maxTtl = c.get('tenant').settings.maxTokenLifetime;
+    const ttl = body.ttlSeconds ?? Math.min(3600, maxTtl);
+    if (!Number.isInteger(ttl) || (ttl as number) < 1 || (ttl as number) > maxTtl)
+      throw bad(`ttlSeconds must be an integer from 1 to ${maxTtl} (the site's maxTokenLifetime)`);
     // Signed with the key that asked, so revoking another key leaves these tokens working.
     const t = await auth.sign(c.get('tenant').id, c.get('keyPrefix'), {
       user,

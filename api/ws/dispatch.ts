@@ -1,4 +1,5 @@
 import { codePointLength, type ClientFrame } from '../protocol';
+import { refreshToken } from './refresh';
 import type { Session } from './session';
 
 /** Handles one decoded frame of a connection that has said hello (or is saying it). */
@@ -60,6 +61,8 @@ export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
       );
       return s.send({ type: 'history', room: f.room, ...page, ...rid });
     }
+    case 'refresh':
+      return refreshToken(s, f.token, rid);
     case 'ping':
       return s.send({ type: 'pong', ts: deps.now(), ...rid });
     case 'delete':

@@ -83,6 +83,11 @@ export function createGateway(opts: GatewayOptions) {
         s.transport.close(CLOSE.helloTimeout, 'no hello in time');
         continue;
       }
+      // The token's exp, unless a `refresh` moved it: one check per sweep, no timer per socket.
+      if (s.state === 'ready' && now >= s.expiresAt) {
+        s.expire();
+        continue;
+      }
       // Clients that do not ping (server-side bots) still answer WebSocket pings.
       if (idle > opts.heartbeatMs) t.ping();
       if (t.overSoftSince && !t.closed && t.bufferedBytes > limits.softBytes && now - t.overSoftSince > limits.softMs) {

@@ -70,6 +70,8 @@ export class Session {
   /** Which read of the user's blocks may still replace `blocked` (a later read wins). */
   blocksRead = 0;
   readonly rooms = new Map<string, RoomSub>();
+  /** When the token expires (ms); the sweep closes the socket with 4501 then, unless refreshed. */
+  expiresAt = Infinity;
   lastSeenAt: number;
   /** When the socket was accepted: `hello` is due within helloTimeoutMs (the sweep checks). */
   readonly openedAt: number;
@@ -146,6 +148,13 @@ export class Session {
     return j ?? null;
   }
 
+  /** The token expired with no `refresh` before it (the sweep calls this). */
+  expire() {
+    if (this.state === 'closed') return;
+    this.send({ type: 'error', code: 'unauthorized', message: 'token expired' });
+    this.transport.close(CLOSE.authFailed, 'token expired');
+  }
+
   /** The key that signed this connection's token was revoked. */
   revoke() {
     if (this.state === 'closed') return;
@@ -189,6 +198,7 @@ export class Session {
       return;
     }
     this.user = who;
+    this.expiresAt = who.expiresAt ?? Infinity;
     const read = this.blocksRead;
     const blocked = await deps.chat.blockedBy(tenant.id, who.id);
     // A block pushed meanwhile started a later read: that one sets the list.
@@ -208,6 +218,7 @@ export class Session {
         messagesPerSecond: tenant.settings.messagesPerSecond,
         burst: tenant.settings.burst,
       },
+      expiresAt: this.expiresAt,
       ...rid,
     });
   }

@@ -26,6 +26,11 @@ export interface ConnectionOptions {
    * connection stops). `renew` is true after a 4501, asking for a fresh one.
    */
   auth?: (renew: boolean) => string | undefined | null | Promise<string | undefined | null>;
+  /**
+   * A new token for the same user, sent as `refresh` shortly before the current one expires
+   * (the site's tokenUrl); without it the socket is closed at `exp` and `auth(true)` reconnects.
+   */
+  refresh?: () => Promise<string | undefined | null>;
   /** Guest display name; a function is asked at each connect (the visitor may set it later). */
   name?: string | (() => string | undefined);
   random?: () => number;
@@ -57,6 +62,8 @@ export const HEALTHY_MS = 60_000;
 export const ANSWER_TIMEOUT_MS = 10_000;
 /** After 1001 (server going away) the first retry comes within this window: at once, jittered. */
 export const GOING_AWAY_JITTER_MS = 1000;
+/** How long before the token's `exp` the widget sends `refresh` (at most half the time left). */
+export const REFRESH_LEAD_MS = 60_000;
 /** Our own close code for a socket we dropped because it stopped answering. */
 export const CLOSE_DEAD = 4000;
 
@@ -77,6 +84,7 @@ export function createConnection(o: ConnectionOptions): Connection {
   let pingTimer: ReturnType<typeof setTimeout> | undefined;
   let answerTimer: ReturnType<typeof setTimeout> | undefined;
   let healthyTimer: ReturnType<typeof setTimeout> | undefined;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   const setState = (next: ConnState, code?: number, refusal?: Refusal) => {
     if (next === state) return;
@@ -89,6 +97,22 @@ export function createConnection(o: ConnectionOptions): Connection {
     clearTimeout(pingTimer);
     clearTimeout(answerTimer);
     clearTimeout(healthyTimer);
+    clearTimeout(refreshTimer);
+  };
+
+  // Asks for a new token a little before `exp` (a minute, or half the time left when that is
+  // shorter) and sends it as `refresh`; the answer `refreshed` schedules the next one.
+  const refreshBefore = (expiresAt: number | undefined) => {
+    clearTimeout(refreshTimer);
+    if (!o.refresh || !expiresAt) return;
+    const left = expiresAt - Date.now();
+    const s = ws;
+    refreshTimer = setTimeout(async () => {
+      const token = await o.refresh!().catch(() => null);
+      // A failed fetch is not retried here: at exp the server closes with 4501, and the
+      // reconnect asks for a token again.
+      if (token && ws === s && state === 'connected') s!.send(JSON.stringify({ type: 'refresh', token }));
+    }, Math.max(0, left - Math.min(REFRESH_LEAD_MS, left / 2)));
   };
 
   // Detaches and closes the current socket without running its close handler.
@@ -173,6 +197,9 @@ export function createConnection(o: ConnectionOptions): Connection {
       healthyTimer = setTimeout(() => (attempt = 0), HEALTHY_MS);
       heartbeat();
       setState('connected');
+      refreshBefore(f.expiresAt);
+    } else if (f.type === 'refreshed') {
+      refreshBefore(f.expiresAt);
     } else if (f.type === 'pong') {
       clearTimeout(answerTimer);
       heartbeat();

@@ -196,6 +196,8 @@ export function createChat(o: ChatOptions) {
     url: o.url,
     WebSocket: o.WebSocket,
     auth: identity.token,
+    // Only a tokenUrl can give a new token for the same user; a guest's token lasts a year.
+    refresh: o.tokenUrl ? () => identity.token(true) : undefined,
     name: identity.name,
     random: o.random,
     diagnose: o.api
