@@ -1,4 +1,5 @@
 import type { Identity } from '../chat/auth';
+import { grants } from '../chat/chat-service';
 import { toChatError } from '../chat/errors';
 import type { Rid, Session } from './session';
 
@@ -23,6 +24,10 @@ export async function refreshToken(s: Session, token: string, rid: Rid): Promise
   if (s.state === 'closed') return;
   s.user = next;
   s.expiresAt = next.expiresAt ?? Infinity;
-  for (const room of [...s.rooms.keys()]) if (!(await deps.chat.mayEnter(tenant.id, next, room))) await s.evict(room);
+  for (const room of [...s.rooms.keys()]) {
+    if (grants(next, room)) continue;
+    const allowed = await deps.chat.allowedIn(tenant.id, room, [next.id]);
+    if (allowed !== 'all' && !allowed.has(next.id)) await s.evict(room);
+  }
   s.send({ type: 'refreshed', expiresAt: s.expiresAt, ...rid });
 }
