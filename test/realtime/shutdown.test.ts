@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../api/db/client';
 import { messages } from '../../api/db/schema';
 import { healthRoutes } from '../../api/routes/health';
@@ -76,7 +76,8 @@ describe.each(backends())('graceful shutdown on %s', (backend) => {
         }
       })(),
     );
-    await new Promise((r) => setTimeout(r, 500));
+    // SIGTERM once some messages were acked, so the drain has work before and during it.
+    await vi.waitFor(() => expect(answers.filter((a) => a.type === 'ack').length).toBeGreaterThanOrEqual(6), { timeout: 30_000, interval: 20 });
     const signalledAt = Date.now();
     child.kill('SIGTERM');
     const code = await exited;
