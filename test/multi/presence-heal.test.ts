@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../api/server';
 import { client, join, userToken, type Frame, type TestClient } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
-import { startRedis, startServerProcess, stop } from './procs';
+import { startRedis, startServerProcess, stop, type ServerProcess } from './procs';
 
 // A short heartbeat keeps the test fast; 2 s leaves room for a loaded machine inside 2.5×.
 const HB = 2000;
@@ -14,12 +14,14 @@ maybe('presence heals across servers (a private redis-server the test may kill)'
   let redis: Awaited<ReturnType<typeof startRedis>>;
   let a: TestServer;
   const others: RunningServer[] = [];
+  const children: ServerProcess[] = [];
   beforeAll(async () => {
     redis = await startRedis();
     a = await startTestServer({ backend: 'postgres', redisUrl: redis.url, heartbeatMs: HB });
   });
   afterAll(async () => {
     for (const s of others) await s.close();
+    for (const c of children) await stop(c.proc, 'SIGKILL');
     await a?.stop();
     if (redis) await stop(redis.proc, 'SIGTERM');
   });
@@ -38,6 +40,7 @@ maybe('presence heals across servers (a private redis-server the test may kill)'
       PARLEY_ADMIN_TOKEN: a.adminToken,
       PARLEY_HEARTBEAT_MS: String(HB),
     });
+    children.push(b);
     const alice = await as(a.wsUrl, 'alice');
     const carol = await as(a.wsUrl, 'carol');
     const daveHere = await as(a.wsUrl, 'dave');

@@ -128,6 +128,7 @@ export async function startServerProcess(env: Record<string, string>) {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-srv-'));
   const p = run(process.execPath, ['--import', 'tsx', 'api/main.ts'], { env: { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...env } });
   let port = 0;
+  // A server that never says where it listens is killed, not left running after the test.
   await until(
     'parley server',
     () => {
@@ -139,7 +140,10 @@ export async function startServerProcess(env: Record<string, string>) {
     },
     p,
     60_000,
-  );
+  ).catch(async (err) => {
+    await stop(p, 'SIGKILL');
+    throw err;
+  });
   p.exited.then(() => rmSync(dataDir, { recursive: true, force: true }));
   const demoKey = /"demoKey":"([^"]+)"/.exec(p.output())?.[1] ?? '';
   return { port, demoKey, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/v1/ws`, proc: p };
