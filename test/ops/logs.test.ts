@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../api/ops/logger';
 import { backends } from '../helpers/backends';
 import { client, connect, join, userToken } from '../helpers/client';
+import { dashboardUser, makeAccount } from '../helpers/accounts';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { calls, http } from '../http/http';
 
@@ -29,6 +30,17 @@ describe.each(backends())('the JSON log on %s', (backend) => {
     const hook = await api.admin(`/tenants/${t.tenantId}/webhook-secret`);
     expect(hook.status).toBe(200);
     secrets.push(hook.body.secret);
+
+    // A dashboard account: its password, a wrong one, and the session cookie signing in gives.
+    const password = `pw-${Math.random().toString(36).slice(2)}-Long-enough`;
+    const wrongPassword = `wrong-${Math.random().toString(36).slice(2)}-Password`;
+    secrets.push(password, wrongPassword);
+    await makeAccount(s, 'logs@example.com', password, true);
+    const op = dashboardUser(() => s);
+    expect((await op.call('/session', { method: 'POST', body: { email: 'logs@example.com', password: wrongPassword } })).status).toBe(401);
+    await op.signIn('logs@example.com', password);
+    secrets.push(op.cookie!);
+    expect((await op.call('/tenants')).status).toBe(200);
 
     // Hello with a signed token and as a guest (whose guestToken is a secret too); a message each way.
     const token = await userToken(s.demo.secretKey, { sub: 'ann', name: 'Ann' });
