@@ -45,6 +45,8 @@ const server = await startServer({
   logger,
   // Off unless set: tenants' webhooks may not reach private or loopback addresses.
   allowPrivateWebhooks: config.PARLEY_ALLOW_PRIVATE_WEBHOOKS,
+  maxConnections: config.PARLEY_MAX_CONNECTIONS,
+  maxConnectionsPerIp: config.PARLEY_MAX_CONNECTIONS_PER_IP,
 }).catch((err) => {
   // A reason the operator can fix is one line without a stack (and without secrets).
   if (!(err instanceof StartupError)) throw err;

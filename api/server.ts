@@ -91,6 +91,11 @@ export interface ServerOptions {
   webhookNetwork?: Pick<WebhookHttpOptions, 'resolve' | 'dial'>;
   /** How long a dashboard session lasts (default 12 hours). */
   sessionTtlMs?: number;
+  /** Open sockets at most (503 beyond; default 20,000) and per client address (429; default 500). */
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  /** Presence events per user and room at most one per this many ms (default 1000). */
+  presenceWindowMs?: number;
   /** Origins the demo tenant allows besides the server's own address. */
   demoOrigins?: string[];
   /** The clock every part reads (default `Date.now`); tests move it instead of waiting. */
@@ -239,6 +244,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     sweepMs: opts.sweepMs ?? 500,
     backpressure: opts.backpressure,
     coalesceMs: opts.coalesceMs,
+    maxConnections: opts.maxConnections,
+    maxConnectionsPerIp: opts.maxConnectionsPerIp,
+    presenceWindowMs: opts.presenceWindowMs,
     now,
     log,
     metrics: metrics.hooks,

@@ -122,12 +122,20 @@ export function createChatService(opts: {
     publishEvent: (tenantId: string, room: string, kind: RoomEventKind, user: string, frame: object) =>
       publish(tenantId, room, kind, 0, user, frame),
 
-    /** Checks that the user may be in the room, creating a public room on first use. */
+    /**
+     * Checks that the user may read the room and returns its head. A room nobody has joined
+     * reads as empty and is not created: only `join` and the HTTP API make rooms, or reads of
+     * made-up names would fill the table.
+     */
     async openRoom(tenant: Tenant, who: Identity, room: string): Promise<{ lastSeq: number; rev: number }> {
-      const row = (await roomsDb.getRoom(db, tenant.id, room)) ?? (await events.ensureRoom(tenant, room));
+      const row = await roomsDb.getRoom(db, tenant.id, room);
+      if (!row) return { lastSeq: 0, rev: 0 };
       if (row.private && !grants(who, room) && !(await roomsDb.isMember(db, tenant.id, room, who.id))) throw forbidden();
       return { lastSeq: row.lastSeq, rev: row.rev };
     },
+
+    /** A display name as the tenant's content rules allow it (masked, or `rejected`). */
+    displayName: (tenant: Tenant, name: string) => opts.rules.apply(tenant.settings, name),
 
     /**
      * Everything a join answers with, in one database round trip (two for a room's first
@@ -287,8 +295,16 @@ export function createChatService(opts: {
     },
 
     async report(tenant: Tenant, who: Identity, room: string, id: string, reason?: string) {
-      const row = await msgs.messageById(db, tenant.id, room, id);
+      const perMinute = tenant.settings.reportsPerMinute;
+      const wait = await opts.limiter.take(tenant.id, `report:${who.id}`, { rate: perMinute / 60, burst: perMinute });
+      if (wait) throw new ChatError('rate_limited', 'too many reports', { retryAfterMs: wait });
+      // A private room the reporter may not read answers as a made-up id does: no oracle.
+      const access = await roomsDb.getRoom(db, tenant.id, room);
+      const mayRead = access && (!access.private || grants(who, room) || (await roomsDb.isMember(db, tenant.id, room, who.id)));
+      const row = mayRead ? await msgs.messageById(db, tenant.id, room, id) : null;
       if (!row) throw new ChatError('not_found', 'no such message');
+      // The reason is shown to moderators and sent to the tenant: the same rules as messages.
+      if (reason !== undefined) reason = opts.rules.apply(tenant.settings, reason);
       const ts = now();
       const recorded = await db.transaction(async (tx) => {
         await reads.insertReport(tx, { tenantId: tenant.id, room, messageId: id, reporterId: who.id, reason: reason ?? null, ts });
@@ -313,10 +329,13 @@ export function createChatService(opts: {
     },
 
     /** Blocks or unblocks; resolves once the blocker's sockets on this server follow (the others are told). */
-    async setBlock(tenantId: string, who: Identity, user: string, on: boolean) {
+    async setBlock(tenant: Tenant, who: Identity, user: string, on: boolean) {
       if (user === who.id) throw new ChatError('bad_request', 'you cannot block yourself');
-      await reads.setBlock(db, tenantId, who.id, user, on);
-      await opts.control.publish({ tenantId, kind: 'blocks', subject: who.id });
+      const perMinute = tenant.settings.blocksPerMinute;
+      const wait = await opts.limiter.take(tenant.id, `block:${who.id}`, { rate: perMinute / 60, burst: perMinute });
+      if (wait) throw new ChatError('rate_limited', 'too many blocks and unblocks', { retryAfterMs: wait });
+      await reads.setBlock(db, tenant.id, who.id, user, on);
+      await opts.control.publish({ tenantId: tenant.id, kind: 'blocks', subject: who.id });
     },
 
     blockedBy: (tenantId: string, userId: string) => reads.blockedBy(db, tenantId, userId),

@@ -30,6 +30,13 @@ export const DEFAULT_SETTINGS: TenantSettings = {
   eventsUrl: '',
   eventTypes: ['*'],
   maxTokenLifetime: 86_400,
+  maxRoomsPerConnection: 50,
+  joinsPerSecond: 5,
+  joinBurst: 20,
+  framesPerSecond: 20,
+  frameBurst: 40,
+  reportsPerMinute: 10,
+  blocksPerMinute: 30,
 };
 
 const ms = (name: string) => bigint(name, { mode: 'number' });

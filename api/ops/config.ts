@@ -46,6 +46,8 @@ const ENV = z.object({
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(url(['http:', 'https:'])).max(20, 'must list at most 20 origins'))
     .optional(),
+  PARLEY_MAX_CONNECTIONS: int(1, 10_000_000).optional(),
+  PARLEY_MAX_CONNECTIONS_PER_IP: int(1, 10_000_000).optional(),
   LOG_LEVEL: z.enum(LEVELS, `must be one of ${LEVELS.join(', ')}`).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty'], 'must be json or pretty').optional(),
 });

@@ -25,6 +25,21 @@ export interface TenantSettings {
    * a longer one is refused at `hello` and `refresh` (default 86,400: 24 h).
    */
   maxTokenLifetime: number;
+  /** Rooms one connection may be in at once (a join beyond it is `too_large`). */
+  maxRoomsPerConnection: number;
+  /** Joins one connection may make a second, and how many it may save up (`rate_limited`). */
+  joinsPerSecond: number;
+  joinBurst: number;
+  /**
+   * Frames of any type one connection may send a second beyond its message allowance
+   * (`messagesPerSecond`/`burst` are added), and how many it may save up. Over it, frames are
+   * answered `rate_limited`; a connection that keeps on is closed with 4029.
+   */
+  framesPerSecond: number;
+  frameBurst: number;
+  /** Reports, and blocks or unblocks, one user may make a minute (`rate_limited`). */
+  reportsPerMinute: number;
+  blocksPerMinute: number;
 }
 
 /** The event webhook types a tenant may choose (README, "Webhooks"). */

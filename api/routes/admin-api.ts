@@ -50,6 +50,9 @@ function reachable(s: Partial<TenantSettings>, allowPrivate: boolean) {
   }
 }
 
+const intIn = (min: number, max: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const numIn = (min: number, max: number) => (v: unknown) => typeof v === 'number' && v >= min && v <= max;
+
 const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   guests: (v) => typeof v === 'boolean',
   maxTextLength: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 16_000,
@@ -67,12 +70,20 @@ const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   // A minute to 30 days: the widget refreshes a minute before exp, and POST /v1/tokens never
   // signed longer than 30 days.
   maxTokenLifetime: (v) => Number.isInteger(v) && (v as number) >= 60 && (v as number) <= 30 * 86_400,
+  maxRoomsPerConnection: intIn(1, 1000),
+  joinsPerSecond: numIn(0.01, 1000),
+  joinBurst: intIn(1, 10_000),
+  framesPerSecond: numIn(1, 1_000_000),
+  frameBurst: intIn(1, 1_000_000),
+  reportsPerMinute: intIn(1, 10_000),
+  blocksPerMinute: intIn(1, 10_000),
 };
 
 function settings(v: unknown): Partial<TenantSettings> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('settings must be an object');
   for (const [k, val] of Object.entries(v)) {
-    const rule = SETTING_RULES[k as keyof TenantSettings];
+    // Own keys only: `__proto__` or `constructor` would find Object.prototype's members.
+    const rule = Object.hasOwn(SETTING_RULES, k) ? SETTING_RULES[k as keyof TenantSettings] : undefined;
     if (!rule) throw bad(`unknown setting ${k}`);
     if (!rule(val)) throw bad(`setting ${k} is out of range`);
   }

@@ -42,7 +42,8 @@ export function apiRoutes(opts: {
   app.post('/tokens', async (c) => {
     const body = await jsonBody(c);
     const user = str(body, 'user', { max: 128 })!;
-    const name = str(body, 'name', { max: DEFAULTS.maxNameLength, optional: true });
+    const given = str(body, 'name', { max: DEFAULTS.maxNameLength, optional: true });
+    const name = given === undefined ? undefined : chat.displayName(c.get('tenant'), given);
     const role = body.role;
     if (role !== undefined && role !== 'member' && role !== 'moderator') throw bad('role must be member or moderator');
     const rooms = body.rooms;
@@ -82,7 +83,7 @@ export function apiRoutes(opts: {
     const body = await jsonBody(c);
     const id = str(body, 'id', { re: MESSAGE_ID_RE, max: 64 })!;
     const user = str(body, 'user', { max: 128 })!;
-    const name = str(body, 'name', { max: DEFAULTS.maxNameLength, optional: true }) ?? user;
+    const name = chat.displayName(tenant, str(body, 'name', { max: DEFAULTS.maxNameLength, optional: true }) ?? user);
     if (typeof body.text !== 'string') throw bad('text is required');
     cleanText(body.text, 'text');
     if (opts.draining?.()) throw new ChatError('internal', 'server shutting down; retry with the same id');

@@ -11,8 +11,13 @@ export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
   switch (f.type) {
     case 'hello':
       return s.hello(f.token, f.name, f.batch === true, rid);
-    case 'join':
+    case 'join': {
+      const max = tenant.settings.maxRoomsPerConnection;
+      if (!s.rooms.has(f.room) && s.rooms.size >= max) return s.sendError('too_large', `at most ${max} rooms per connection; leave one first`, f.rid);
+      const wait = s.budget.join(deps.now(), tenant.settings);
+      if (wait) return s.sendError('rate_limited', 'too many joins', f.rid, wait);
       return s.join(f.room, { lastSeq: f.lastSeq, cursor: f.cursor, limit: f.limit }, rid);
+    }
     case 'leave':
       await s.leave(f.room);
       return s.send({ type: 'left', room: f.room, ...rid });
@@ -75,7 +80,7 @@ export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
     case 'block':
     case 'unblock': {
       // Resolves once this user's sockets here follow it; the other servers are told.
-      await deps.chat.setBlock(tenant.id, who, f.user, f.type === 'block');
+      await deps.chat.setBlock(tenant, who, f.user, f.type === 'block');
       return s.send({ type: 'ack', user: f.user, ...rid });
     }
   }

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Context } from 'hono';
 import type { RoomEvent } from '../bus/bus';
+import { createPresenceEvents } from '../chat/presence-events';
 import type { Tenant } from '../chat/tenants';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { TenantDirectory } from '../chat/tenants';
@@ -15,7 +16,9 @@ import { createSession, type Session, type SessionDeps } from './session';
 import { createTenantSync } from './tenant-sync';
 import { BACKPRESSURE, type BackpressureLimits } from './transport';
 
-export interface GatewayOptions extends Omit<SessionDeps, 'draining'> {
+export interface GatewayOptions extends Omit<SessionDeps, 'draining' | 'presenceEvents'> {
+  /** Presence events per user and room at most one per this many ms (default 1000). */
+  presenceWindowMs?: number;
   tenants: TenantDirectory;
   helloTimeoutMs: number;
   /** How often the one sweep looks for dead, slow and expired things. */
@@ -29,7 +32,13 @@ export interface GatewayOptions extends Omit<SessionDeps, 'draining'> {
   coalesceMs?: number;
   /** Told of every refused upgrade (metrics count them; the refusal log writes the lines). */
   onRefused?: (refusal: { status: number; code: string; reason: string }) => void;
+  /** Open sockets this server holds at most (503 beyond), and per client address (429 beyond). */
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
 }
+
+/** 20,000 idle sockets are about 200 MB of heap; 500 per address leaves room for an office NAT. */
+export const CONNECTION_LIMITS = { total: 20_000, perIp: 500 };
 
 export const WS_PATH = '/v1/ws';
 const SESSION = Symbol('session');
@@ -41,8 +50,10 @@ const ignore = () => {};
 function refuse(socket: Duplex, status: number, code: string, message: string) {
   if (socket.destroyed) return;
   const body = JSON.stringify({ error: { code, message } });
+  // Destroyed once written: a client that never closes its end must not keep a slot.
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
 
@@ -63,8 +74,15 @@ export function createGateway(opts: GatewayOptions) {
   let draining = false;
   const refused = createRefusalLog({ log: (msg) => opts.log(msg), now: opts.now });
 
+  const presenceEvents = createPresenceEvents({
+    windowMs: opts.presenceWindowMs ?? 1000,
+    now: opts.now,
+    publish: (tenantId, room, user, name, status) =>
+      opts.chat.publishEvent(tenantId, room, 'presence', user, { type: 'presence', room, user, name, status }),
+  });
   const deps: SessionDeps = {
     ...opts,
+    presenceEvents,
     draining: () => draining,
   };
 
@@ -96,6 +114,7 @@ export function createGateway(opts: GatewayOptions) {
       }
     }
     for (const change of opts.typing.sweep()) opts.chat.publishTyping(change);
+    presenceEvents.sweep();
   }
   const timer = setInterval(sweep, opts.sweepMs);
   timer.unref();
@@ -133,6 +152,10 @@ export function createGateway(opts: GatewayOptions) {
       const q = url.indexOf('?');
       if ((q < 0 ? url : url.slice(0, q)) !== WS_PATH) return deny(404, 'not_found', 'no WebSocket endpoint here');
       if (draining) return deny(503, 'internal', 'server is shutting down');
+      // Counted before anything is looked up, so a flood of upgrades costs no queries.
+      const over = admit(req.socket.remoteAddress ?? '', socket);
+      if (over === 'total') return deny(503, 'internal', 'server is at its connection limit; retry later');
+      if (over === 'ip') return deny(429, 'rate_limited', 'too many connections from your address');
       const key = q < 0 ? '' : (new URLSearchParams(url.slice(q + 1)).get('key') ?? '');
       const origin = req.headers.origin;
       // The same rule answers GET /v1/embed-check, which tells the widget why it was refused.
@@ -152,6 +175,29 @@ export function createGateway(opts: GatewayOptions) {
       opts.log('upgrade failed', err);
       deny(500, 'internal', 'internal error');
     }
+  }
+
+  const maxTotal = opts.maxConnections ?? CONNECTION_LIMITS.total;
+  const maxPerIp = opts.maxConnectionsPerIp ?? CONNECTION_LIMITS.perIp;
+  let open = 0;
+  const perIp = new Map<string, number>();
+  /**
+   * Takes a connection slot for `ip` until the raw socket closes (accepted or not, however it
+   * ends), or says which limit is reached.
+   */
+  function admit(ip: string, socket: Duplex): 'total' | 'ip' | null {
+    const mine = perIp.get(ip) ?? 0;
+    if (open >= maxTotal) return 'total';
+    if (mine >= maxPerIp) return 'ip';
+    open++;
+    perIp.set(ip, mine + 1);
+    socket.once('close', () => {
+      open--;
+      const n = (perIp.get(ip) ?? 1) - 1;
+      if (n > 0) perIp.set(ip, n);
+      else perIp.delete(ip);
+    });
+    return null;
   }
 
   const onTooSlow = () => void tooSlowClosed++;
@@ -218,6 +264,8 @@ export function createGateway(opts: GatewayOptions) {
         s.transport.close(CLOSE.shuttingDown, 'server shutting down');
         await closeSession(s);
       }
+      // Held presence changes go out before the bus closes: others must not see a stale state.
+      presenceEvents.flushAll();
       wss.close();
     },
   };

@@ -4,9 +4,11 @@ import type { ChatService } from '../chat/chat-service';
 import { ChatError, toChatError } from '../chat/errors';
 import type { Hub, Subscriber } from '../chat/hub';
 import type { PresenceStore } from '../chat/presence';
+import type { PresenceEvents } from '../chat/presence-events';
 import type { Tenant } from '../chat/tenants';
 import type { TypingTracker } from '../chat/typing';
 import { CLOSE, decodeFrame, DEFAULTS, type ErrorCode, type ServerFrame } from '../protocol';
+import { ConnectionBudget } from './connection-budget';
 import { dispatch } from './dispatch';
 import type { Transport } from './transport';
 import type { MetricHooks } from '../ops/metrics';
@@ -17,6 +19,8 @@ export interface SessionDeps {
   hub: Hub;
   presence: PresenceStore;
   typing: TypingTracker;
+  /** Publishes presence changes, coalesced per user and room (presence-events.ts). */
+  presenceEvents: PresenceEvents;
   heartbeatMs: number;
   maxFrameBytes: number;
   now: () => number;
@@ -77,6 +81,7 @@ export class Session {
   readonly openedAt: number;
   private chain: Promise<void> = SETTLED;
   private strikes: number[] | null = null;
+  readonly budget = new ConnectionBudget();
 
   constructor(
     readonly deps: SessionDeps,
@@ -135,6 +140,9 @@ export class Session {
     this.lastSeenAt = this.deps.now();
     if (this.state === 'closed') return;
     const d = decodeFrame(raw);
+    // Decoded first (bounded by maxFrameBytes) so the refusal carries the frame's rid.
+    const wait = this.budget.frame(this.lastSeenAt, this.tenant.settings);
+    if (wait) return this.sendError('rate_limited', 'too many frames on this connection', d.ok ? d.frame.rid : d.rid, wait);
     if (!d.ok) return this.sendError(d.code, d.message, d.rid);
     const f = d.frame;
     if (this.state === 'awaiting_hello' && f.type !== 'hello') return this.sendError('unauthorized', 'send hello first', f.rid);
@@ -169,10 +177,14 @@ export class Session {
     let who: Identity;
     let guestToken: string | undefined;
     try {
+      // Names are text people show each other: the tenant's content rules apply, as to messages.
+      if (name?.trim()) name = deps.chat.displayName(tenant, name.trim().slice(0, DEFAULTS.maxNameLength));
       if (token) {
         who = await deps.auth.verify(tenant, token);
-        if (who.guest) {
-          if (name?.trim()) who = { ...who, name: name.trim().slice(0, DEFAULTS.maxNameLength) };
+        if (!who.guest) who = { ...who, name: deps.chat.displayName(tenant, who.name) };
+        else {
+          // A guest token's name passed these rules when it was signed.
+          if (name?.trim()) who = { ...who, name };
           guestToken = await deps.auth.guestToken(tenant, who);
         }
       } else if (tenant.settings.guests) {
@@ -269,7 +281,7 @@ export class Session {
 
   private publishPresence(room: string, status: 'online' | 'offline') {
     const me = this.user!;
-    this.deps.chat.publishEvent(this.tenant.id, room, 'presence', me.id, { type: 'presence', room, user: me.id, name: me.name, status });
+    this.deps.presenceEvents.change(this.tenant.id, room, me.id, me.name, status);
   }
 
   async leave(room: string) {

@@ -21,9 +21,12 @@ export interface TestClient {
 let rids = 0;
 
 /** Opens a raw protocol connection (no hello). Rejects with the HTTP status on a refused upgrade. */
-export function connect(wsUrl: string, key: string, opts: { origin?: string } = {}): Promise<TestClient> {
+export function connect(wsUrl: string, key: string, opts: { origin?: string; localAddress?: string } = {}): Promise<TestClient> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${wsUrl}?key=${encodeURIComponent(key)}`, { headers: opts.origin ? { origin: opts.origin } : {} });
+    const ws = new WebSocket(`${wsUrl}?key=${encodeURIComponent(key)}`, {
+      headers: opts.origin ? { origin: opts.origin } : {},
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    });
     const frames: Frame[] = [];
     const waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
     let seen = 0;
@@ -42,7 +45,15 @@ export function connect(wsUrl: string, key: string, opts: { origin?: string } = 
           }
       }
     });
-    ws.on('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    // A refused upgrade rejects with its status and JSON body ({ error: { code, message } }).
+    ws.on('unexpected-response', (req, res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('close', () => {
+        req.destroy();
+        reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body }));
+      });
+    });
     ws.on('error', reject);
     ws.on('open', () => {
       const c: TestClient = {

@@ -40,9 +40,9 @@ describe('session join', () => {
           await reading;
           return { page: { messages: [], hasMore: false, headSeq: 0, cursor: 0 }, headRev: 0, reads: [] };
         },
-        publishEvent: (_t: string, _r: string, _k: string, _u: string, f: { status?: string }) => void published.push(f.status ?? ''),
         publishTyping() {},
       },
+      presenceEvents: { change: (_t: string, _r: string, _u: string, _n: string, status: string) => void published.push(status) },
       now: Date.now,
       log() {},
     } as unknown as SessionDeps;
