@@ -38,13 +38,14 @@ describe.each(backends())('presence, typing and read receipts on %s', (backend) 
     await tab2.request({ type: 'ping' });
     expect(presenceOf(bob, 'alice')).toEqual(['online']);
     tab2.close();
-    await bob.next((f) => f.type === 'presence' && f.user === 'alice' && f.status === 'offline');
+    // Presence changes may be held up to the coalescing window (1 s), so wait generously.
+    await bob.next((f) => f.type === 'presence' && f.user === 'alice' && f.status === 'offline', 15_000);
     expect(presenceOf(bob, 'alice')).toEqual(['online', 'offline']);
     // Leaving is the same as closing.
     const carol = await as('carol', 'Carol');
     await join(carol, 'p1');
     expect(await carol.request({ type: 'leave', room: 'p1' })).toMatchObject({ type: 'left', room: 'p1' });
-    await bob.next((f) => f.type === 'presence' && f.user === 'carol' && f.status === 'offline');
+    await bob.next((f) => f.type === 'presence' && f.user === 'carol' && f.status === 'offline', 15_000);
     bob.close();
     carol.close();
   });
