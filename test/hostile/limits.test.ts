@@ -53,7 +53,8 @@ describe.each(backends())('limits for one guest, on %s', (backend) => {
     for (const c of open) c.close();
     await Promise.all(open.map((c) => c.closed));
     await small.stop();
-  });
+    // A second server starting on a loaded machine (PGlite) can take a while.
+  }, 120_000);
 
   it('caps rooms per connection (too_large) and joins per second (rate_limited with retryAfterMs)', async () => {
     const { guest } = await tenantWith({ maxRoomsPerConnection: 3, joinsPerSecond: 1000 });
