@@ -36,7 +36,8 @@ import { createEventWebhooks } from './chat/event-webhooks';
 import { createPreSendHook } from './chat/pre-send';
 import { createWebhookLog } from './chat/webhook-log';
 import { createWebhookHttp, type WebhookHttpOptions } from './chat/webhook-http';
-import { createWebhookSigner, webhookSecret } from './chat/webhook-signing';
+import { createWebhookSecrets } from './chat/webhook-secrets';
+import { createWebhookSigner } from './chat/webhook-signing';
 import { createGateway, WS_PATH } from './ws/gateway';
 import { createLogger, logFn, type LogFn, type Logger } from './ops/logger';
 import { requestLog } from './routes/request-log';
@@ -185,9 +186,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const tenants = createTenantDirectory({ db, sealer, control, now });
   const auth = createAuth({ tenants, sealer, now });
   const typing = createTypingTracker({ now });
-  const secretFor = (tenantId: string) => webhookSecret(sealer.derive, tenantId);
-  // One signer (it keeps a decoded secret per tenant) for the pre-send hook and the events.
-  const sign = createWebhookSigner(secretFor);
+  const webhookSecrets = createWebhookSecrets({ db, derive: sealer.derive, now });
+  // One signer for the pre-send hook and the events: each tenant's current secret, and the previous one during a rotation's grace period.
+  const sign = createWebhookSigner(webhookSecrets.signing);
   const http = createWebhookHttp({ allowPrivate: opts.allowPrivateWebhooks ?? false, ...opts.webhookNetwork });
   const events = createEventWebhooks({
     db,
@@ -274,7 +275,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const webhooks = createWebhookLog({ db, now, kick: events.kick });
   app.route(
     '/admin/api',
-    adminRoutes({ tenants, chat, accounts, audit, adminToken: admin.value, webhookSecret: secretFor, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
+    adminRoutes({ tenants, chat, accounts, audit, adminToken: admin.value, webhookSecrets, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
   );
   app.route('/', staticRoutes({ demoPage: (widgetSrc) => demoPage({ publishableKey: demoKey, widgetSrc }), dashboardPage }));
 

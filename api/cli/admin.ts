@@ -21,6 +21,11 @@ Commands:
       Adds a secret key; prints {secretKey, prefix}. Older keys keep working until revoked.
   key:revoke --tenant <id> --prefix <prefix>
       Revokes a secret key: requests with it get 401, tokens signed with it stop working.
+  webhook:secret --tenant <id>
+      Prints the tenant's webhook signing secret {secret, previous} (previous: the old one,
+      while it still signs after a rotation).
+  webhook:rotate --tenant <id> [--grace-minutes <n>]
+      A new signing secret; the old one keeps signing for n minutes (default 1440, 0: stops now).
   user:create --email <email> [--operator]
       Makes a dashboard account (--operator: every tenant, may create tenants). The password
       is read from PARLEY_PASSWORD, else asked for (not echoed), else read from stdin's first
@@ -44,6 +49,7 @@ const OPTIONS = {
   'messages-per-second': { type: 'string' },
   burst: { type: 'string' },
   'retention-days': { type: 'string' },
+  'grace-minutes': { type: 'string' },
   disable: { type: 'boolean' },
   enable: { type: 'boolean' },
   email: { type: 'string' },
@@ -162,7 +168,7 @@ function required(v: Values, name: 'name' | 'tenant' | 'prefix' | 'email'): stri
   return s;
 }
 
-function int(v: Values, name: 'max-text-length' | 'burst' | 'retention-days'): number | undefined {
+function int(v: Values, name: 'max-text-length' | 'burst' | 'retention-days' | 'grace-minutes'): number | undefined {
   const s = v[name];
   if (s === undefined) return undefined;
   if (!/^\d+$/.test(s)) throw usage(`--${name} must be a whole number`);
@@ -232,6 +238,17 @@ const COMMANDS: Record<string, Command> = {
       const prefix = required(v, 'prefix');
       await call(cfg, 'DELETE', `${tenantPath(v)}/secret-keys/${encodeURIComponent(prefix)}`);
       return { tenantId, prefix, revoked: true };
+    },
+  },
+  'webhook:secret': {
+    options: ['tenant'],
+    run: (v, cfg) => call(cfg, 'GET', `${tenantPath(v)}/webhook-secret`),
+  },
+  'webhook:rotate': {
+    options: ['tenant', 'grace-minutes'],
+    run(v, cfg) {
+      const grace = int(v, 'grace-minutes');
+      return call(cfg, 'POST', `${tenantPath(v)}/webhook-secret/rotate`, grace === undefined ? {} : { graceMinutes: grace });
     },
   },
   'user:create': {

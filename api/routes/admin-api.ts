@@ -12,6 +12,7 @@ import { memberRoutes } from './members';
 import { moderationRoutes } from './moderation';
 import { webhookAdminRoutes } from './webhooks-admin';
 import type { WebhookLog } from '../chat/webhook-log';
+import { DEFAULT_GRACE_MINUTES, type WebhookSecrets } from '../chat/webhook-secrets';
 import { isBlockedAddress, literalAddress } from '../chat/address-guard';
 import { sessionRoutes } from './session';
 import { bad, limitBody } from './params';
@@ -100,7 +101,7 @@ export function adminRoutes(opts: {
   accounts: Accounts;
   audit: Audit;
   adminToken: string;
-  webhookSecret: (tenantId: string) => string;
+  webhookSecrets: WebhookSecrets;
   webhooks: WebhookLog;
   allowPrivateWebhooks: boolean;
 }) {
@@ -193,7 +194,20 @@ export function adminRoutes(opts: {
   app.get('/tenants/:id/webhook-secret', need('keys'), async (c) => {
     const id = c.req.param('id');
     if (!(await tenants.byId(id))) throw new ChatError('not_found', 'no such tenant');
-    return c.json({ secret: opts.webhookSecret(id) });
+    return c.json(await opts.webhookSecrets.show(id));
+  });
+
+  // A new signing secret; the old one keeps signing for `graceMinutes` (default a day, 0: stops now).
+  app.post('/tenants/:id/webhook-secret/rotate', need('keys'), async (c) => {
+    const id = c.req.param('id');
+    if (!(await tenants.byId(id))) throw new ChatError('not_found', 'no such tenant');
+    const raw = await c.req.text();
+    const body = raw.trim() ? await jsonBody(c) : {};
+    const grace = body.graceMinutes ?? DEFAULT_GRACE_MINUTES;
+    if (!Number.isInteger(grace) || (grace as number) < 0 || (grace as number) > 10_080) throw bad('graceMinutes must be an integer from 0 to 10080');
+    const v = await opts.webhookSecrets.rotate(id, grace as number);
+    await audit.record(id, by(c), 'webhook_secret.rotate', id, { graceMinutes: grace });
+    return c.json(v);
   });
 
   // Webhook delivery: part of the tenant's settings (owners and admins).

@@ -71,7 +71,11 @@ async function start(name: ServerName): Promise<ServerHandle> {
     db: await dbTarget.fresh(),
     // Raise the per-user limit far above any sender's rate; 1000/1000 is the fallback the
     // admin API is known to accept.
-    settings: [{ messagesPerSecond: 100_000, burst: 100_000 }, { messagesPerSecond: 1000, burst: 1000 }],
+    // BENCH_EVENTS_URL: message.created event webhooks on, delivered there (the server needs
+    // PARLEY_ALLOW_PRIVATE_WEBHOOKS=1 for a local receiver).
+    settings: [{ messagesPerSecond: 100_000, burst: 100_000 }, { messagesPerSecond: 1000, burst: 1000 }].map((s) =>
+      process.env.BENCH_EVENTS_URL ? { ...s, eventsUrl: process.env.BENCH_EVENTS_URL, eventTypes: ['message.created'] } : s,
+    ),
   });
   const seen = await awaitLimits(server, 1000);
   if (!(seen >= 1000)) server.notes.push(`welcome still shows messagesPerSecond ${seen} after raising it`);

@@ -9,6 +9,9 @@ export interface Delivery {
   /** Whether the Standard Webhooks signature checked out with the tenant's secret. */
   verified: boolean;
   body: any;
+  /** The body as sent and the request's headers, to verify with another secret. */
+  raw: string;
+  headers: Record<string, string>;
 }
 
 /** What the receiver answers: a status, a JSON body, extra headers (`retry-after`, `location`). */
@@ -37,7 +40,7 @@ export async function startWebhookReceiver(
       } catch {
         verified = false;
       }
-      const d: Delivery = { id: String(req.headers['webhook-id']), verified, body: JSON.parse(raw) };
+      const d: Delivery = { id: String(req.headers['webhook-id']), verified, body: JSON.parse(raw), raw, headers: req.headers as Record<string, string> };
       received.push(d);
       const { status, json, headers } = await reply(d);
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(json ? JSON.stringify(json) : '');

@@ -125,6 +125,16 @@ describe.each(backends())('npm run admin on %s', (backend) => {
     expect((await get(t.secretKey)).status).toBe(404);
   });
 
+  it('webhook:secret shows the signing secret; webhook:rotate makes a new one, the old one signing through the grace period', async () => {
+    const t = await create('hooks');
+    const before = oneJsonLine(await admin(['webhook:secret', '--tenant', t.tenantId], env));
+    expect(before).toEqual({ secret: expect.stringMatching(/^whsec_/), previous: null });
+    const after = oneJsonLine(await admin(['webhook:rotate', '--tenant', t.tenantId, '--grace-minutes', '30'], env));
+    expect(after).toEqual({ secret: expect.stringMatching(/^whsec_/), previous: { secret: before.secret, until: expect.any(Number) } });
+    expect(after.secret).not.toBe(before.secret);
+    expect(oneJsonLine(await admin(['webhook:secret', '--tenant', t.tenantId], env))).toEqual(after);
+  });
+
   it('tenant:update raises rate limits and changes guests and origins', async () => {
     const t = await create('bench', true);
     const out = oneJsonLine(
