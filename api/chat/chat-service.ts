@@ -350,6 +350,23 @@ export function createChatService(opts: {
       return r;
     },
 
+    /** A room and its members, or null when the tenant has no such room. */
+    async getRoom(tenantId: string, room: string) {
+      const row = await roomsDb.getRoom(db, tenantId, room);
+      return row ? { room: row, members: await roomsDb.membersOf(db, tenantId, room) } : null;
+    },
+
+    /**
+     * Adds or removes one member of an existing room (the rest of the list is kept); every
+     * server then re-checks the sockets in the room, as after putRoom.
+     */
+    async setMember(tenant: Tenant, room: string, user: string, on: boolean) {
+      const r = await roomsDb.setMember(db, tenant.id, room, user, on);
+      if (!r) throw new ChatError('not_found', 'no such room');
+      await opts.control.publish({ tenantId: tenant.id, kind: 'room', subject: room });
+      return r;
+    },
+
     /**
      * Which of `users` the room's own rules let in now: 'all' for a public (or missing) room,
      * else those on its member list. Token grants (`grants`) are the caller's to apply.

@@ -54,6 +54,25 @@ export async function putRoom(
   });
 }
 
+/** Every member of a room, in id order. */
+export async function membersOf(db: Db, tenantId: string, room: string): Promise<string[]> {
+  const rows = await db
+    .select({ u: roomMembers.userId })
+    .from(roomMembers)
+    .where(and(eq(roomMembers.tenantId, tenantId), eq(roomMembers.room, room)))
+    .orderBy(roomMembers.userId);
+  return rows.map((r) => r.u);
+}
+
+/** Adds or removes one member; null when the room does not exist (it is not made here). */
+export async function setMember(db: Db, tenantId: string, room: string, userId: string, on: boolean) {
+  const row = await getRoom(db, tenantId, room);
+  if (!row) return null;
+  if (on) await db.insert(roomMembers).values({ tenantId, room, userId }).onConflictDoNothing();
+  else await db.delete(roomMembers).where(and(eq(roomMembers.tenantId, tenantId), eq(roomMembers.room, room), eq(roomMembers.userId, userId)));
+  return { room: row, members: await membersOf(db, tenantId, room) };
+}
+
 export async function isMember(db: Db, tenantId: string, room: string, userId: string): Promise<boolean> {
   const rows = await db
     .select({ u: roomMembers.userId })

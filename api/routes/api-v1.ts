@@ -4,9 +4,10 @@ import type { Auth } from '../chat/auth';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
 import type { Tenant, TenantDirectory } from '../chat/tenants';
-import { DEFAULTS, isCleanText, MESSAGE_ID_RE, ROOM_RE } from '../protocol';
+import { DEFAULTS, MESSAGE_ID_RE, ROOM_RE } from '../protocol';
 import { jsonBody } from './http-error';
 import { moderationRoutes } from './moderation';
+import { roomRoutes } from './rooms-api';
 import { bad, bearer, cleanText, intQuery, limitBody, roomParam, str } from './params';
 
 type Env = { Variables: { tenant: Tenant; keyPrefix: string } };
@@ -87,6 +88,10 @@ export function apiRoutes(opts: {
     if (typeof body.text !== 'string') throw bad('text is required');
     cleanText(body.text, 'text');
     if (opts.draining?.()) throw new ChatError('internal', 'server shutting down; retry with the same id');
+    // The backend posts as a person, with that person's access: not into a private room the
+    // user may not enter (add them to its members first).
+    const access = await chat.allowedIn(tenant.id, room, [user]);
+    if (access !== 'all' && !access.has(user)) throw new ChatError('forbidden', `${user} is not a member of this private room`);
     const ack = await chat.post(tenant, { id: user, name, role: 'member', rooms: null, guest: false }, room, id, body.text, {
       trusted: true,
     });
@@ -113,19 +118,7 @@ export function apiRoutes(opts: {
     return c.body(null, 204);
   });
 
-  app.put('/rooms/:room', async (c) => {
-    const room = roomParam(c.req.param('room'));
-    const body = await jsonBody(c);
-    if (body.private !== undefined && typeof body.private !== 'boolean') throw bad('private must be a boolean');
-    const members = body.members;
-    if (members !== undefined && (!Array.isArray(members) || !members.every((m) => typeof m === 'string' && m && m.length <= 128 && isCleanText(m))))
-      throw bad('members must be a list of user ids');
-    const r = await chat.putRoom(c.get('tenant'), room, {
-      private: body.private as boolean | undefined,
-      members: members as string[] | undefined,
-    });
-    return c.json({ room, private: r.room.private, members: r.members, headSeq: r.room.lastSeq });
-  });
+  app.route('/', roomRoutes({ chat, tenantOf: (c) => (c as Context<Env>).get('tenant') }));
 
   // Unknown paths answer in the API's own error shape, not Hono's plain-text 404.
   app.all('*', () => {
