@@ -3,8 +3,10 @@ import type { Tenant, TenantDirectory } from '../chat/tenants';
 /** Why a page may not embed chat: the widget shows these to the site owner in the console. */
 export type EmbedRefusal = 'unknown_key' | 'origin_not_allowed' | 'tenant_disabled';
 
-// Far above any real publishable key: a longer one is unknown without a lookup.
-const MAX_KEY_CHARS = 100;
+// The shape of every publishable key (`pk_` and 24 base64url characters, api/chat/keys.ts) with
+// room to grow: anything else is unknown without a lookup, so made-up strings of any size neither
+// reach the database nor fill the tenant cache.
+const KEY_SHAPE = /^pk_[A-Za-z0-9_-]{16,64}$/;
 
 /** Whether a browser page at `origin` may connect for a tenant. */
 export function originAllowed(origins: string[], origin: string | undefined): boolean {
@@ -21,7 +23,7 @@ export async function checkEmbed(
   key: string,
   origin: string | undefined,
 ): Promise<{ ok: true; tenant: Tenant } | { ok: false; reason: EmbedRefusal }> {
-  const tenant = key && key.length <= MAX_KEY_CHARS ? await tenants.byPublishableKey(key) : null;
+  const tenant = KEY_SHAPE.test(key) ? await tenants.byPublishableKey(key) : null;
   if (!tenant) return { ok: false, reason: 'unknown_key' };
   if (!originAllowed(tenant.origins, origin)) return { ok: false, reason: 'origin_not_allowed' };
   if (tenant.disabled) return { ok: false, reason: 'tenant_disabled' };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkEmbed } from '../../api/ws/embed-rule';
 import { REFUSAL_LINES_PER_WINDOW, REFUSAL_WINDOW_MS, createRefusalLog } from '../../api/ws/refusal-log';
 import { connect } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -30,14 +31,14 @@ describe('GET /v1/embed-check and refused upgrades', () => {
     expect(wrongOrigin).toEqual({ ok: false, reason: 'origin_not_allowed', origin: 'http://localhost:3000', message: expect.any(String) });
     expect(wrongOrigin.message).toContain('"http://localhost:3000"');
     expect(wrongOrigin.message).toContain(`"${tenant.publishableKey}"`);
-    expect((await check('pk_not_a_key', SITE)).body).toEqual({ ok: false, reason: 'unknown_key', origin: SITE, message: expect.stringContaining('"pk_not_a_key"') });
+    expect((await check('pk_NotAKeyOfAnySite000000', SITE)).body).toEqual({ ok: false, reason: 'unknown_key', origin: SITE, message: expect.stringContaining('"pk_NotAKeyOfAnySite000000"') });
     expect((await check('', SITE)).body).toMatchObject({ reason: 'unknown_key' });
     expect((await check(`pk_${'x'.repeat(5000)}`, SITE)).body).toMatchObject({ reason: 'unknown_key' });
     expect(JSON.stringify((await check(tenant.publishableKey, 'http://evil.example')).body)).not.toContain('shop.example');
 
     // The socket is refused for exactly the same reasons.
     await expect(connect(server.wsUrl, tenant.publishableKey, { origin: 'http://localhost:3000' })).rejects.toMatchObject({ status: 403 });
-    await expect(connect(server.wsUrl, 'pk_not_a_key', { origin: SITE })).rejects.toMatchObject({ status: 401 });
+    await expect(connect(server.wsUrl, 'pk_NotAKeyOfAnySite000000', { origin: SITE })).rejects.toMatchObject({ status: 401 });
     (await connect(server.wsUrl, tenant.publishableKey, { origin: SITE })).close();
   });
 
@@ -58,9 +59,19 @@ describe('GET /v1/embed-check and refused upgrades', () => {
     const key = tenant.publishableKey;
     const refusals = lines.filter((l) => l.startsWith('upgrade refused'));
     expect(refusals).toContain(`upgrade refused: origin not allowed (key "${key.slice(0, 10)}…", origin "http://localhost:3000")`);
-    expect(refusals).toContain(`upgrade refused: unknown key (key "pk_not_a_k…", origin "${SITE}")`);
+    expect(refusals).toContain(`upgrade refused: unknown key (key "pk_NotAKey…", origin "${SITE}")`);
     expect(refusals).toContain(`upgrade refused: tenant disabled (key "${key.slice(0, 10)}…", origin "${SITE}")`);
     for (const l of lines) expect(l).not.toContain(key);
+  });
+});
+
+describe('checkEmbed', () => {
+  it('looks up only what has the shape of a publishable key', async () => {
+    const asked: string[] = [];
+    const tenants = { byPublishableKey: async (k: string) => (asked.push(k), null) };
+    for (const k of ['', 'pk_short', `pk_${'a'.repeat(65)}`, 'sk_aaaaaaaaaaaaaaaaaaaaaaaa', 'pk_aaaaaaaa/aaaaaaaaaaaaaaa', 'pk_aaaaaaaaaaaaaaaaaaaaaaaa'])
+      expect(await checkEmbed(tenants, k, undefined)).toEqual({ ok: false, reason: 'unknown_key' });
+    expect(asked).toEqual(['pk_aaaaaaaaaaaaaaaaaaaaaaaa']);
   });
 });
 
