@@ -218,7 +218,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     now,
     onEvent: events.kick,
     // PGlite runs one statement at a time; a Postgres pool takes a few rooms' statements at once.
-    commit: { windowMs: opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS, lanes: database.kind === 'postgres' ? 4 : 1 },
+    commit: { windowMs: opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS, lanes: database.kind === 'postgres' ? 4 : 1, log },
     onBatch: metrics.hooks.committed,
   });
   const hub = createHub({ bus, fillGap: chat.eventsBetween, readHead: async (t, r) => (await chat.roomRev(t, r)) ?? 0, log });

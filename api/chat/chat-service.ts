@@ -63,7 +63,7 @@ export function createChatService(opts: {
   /** Called after an event webhook was recorded, so delivery starts at once. */
   onEvent?: () => void;
   /** Group-commit pacing and parallelism (see WriterOptions). */
-  commit?: Pick<WriterOptions, 'windowMs' | 'lanes'>;
+  commit?: Pick<WriterOptions, 'windowMs' | 'lanes' | 'log'>;
   /** Told of each group commit (`/metrics`). */
   onBatch?: (size: number, stored: number) => void;
 }) {

@@ -52,6 +52,8 @@ export interface WriterOptions {
   lanes?: number;
   /** Called once per statement with how many messages it carried and how many were new. */
   onBatch?: (size: number, stored: number) => void;
+  /** Where a callback's failure is reported (it fails neither the batch nor the lane). */
+  log?: (msg: string, err?: unknown) => void;
 }
 
 /**
@@ -63,6 +65,7 @@ export interface WriterOptions {
 export function createMessageWriter(opts: WriterOptions) {
   const maxBatch = opts.maxBatch ?? 500;
   const windowMs = opts.windowMs ?? 0;
+  const log = opts.log ?? ((msg: string, err?: unknown) => console.error(msg, err));
   const lanes: Lane[] = Array.from({ length: Math.max(1, opts.lanes ?? 1) }, () => ({ waiting: [], busy: false, lastStartAt: -Infinity }));
   let idleWaiters: (() => void)[] = [];
 
@@ -82,9 +85,38 @@ export function createMessageWriter(opts: WriterOptions) {
     else setImmediate(() => void run(lane));
   }
 
+  /**
+   * A callback that throws (a socket's write, a metric) must not stop the lane: its messages
+   * are committed and acknowledged, the other rooms of the statement still get theirs, and the
+   * lane goes on to the next statement; else every later message of the lane waited forever.
+   */
+  function call(what: string, f: () => void) {
+    try {
+      f();
+    } catch (err) {
+      log(`message writer: ${what} threw; the lane goes on`, err);
+    }
+  }
+
   async function run(lane: Lane) {
     lane.lastStartAt = performance.now();
     const batch = lane.waiting.splice(0, maxBatch);
+    try {
+      await commit(batch);
+    } catch (err) {
+      // Whatever went wrong reaches the senders not yet answered (a settled promise ignores it).
+      for (const p of batch) p.reject(err);
+    }
+    if (lane.waiting.length) return schedule(lane);
+    lane.busy = false;
+    if (lanes.every((l) => !l.busy)) {
+      const w = idleWaiters;
+      idleWaiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  async function commit(batch: Pending[]) {
     const groups = new Map<string, Group>();
     for (const p of batch) {
       const k = `${p.tenantId}\u0000${p.room}`;
@@ -100,7 +132,7 @@ export function createMessageWriter(opts: WriterOptions) {
     );
     let storedCount = 0;
     for (const r of results) for (const o of r) if (o.kind === 'stored') storedCount++;
-    opts.onBatch?.(batch.length, storedCount);
+    if (opts.onBatch) call('onBatch', () => opts.onBatch!(batch.length, storedCount));
     list.forEach((g, i) => {
       const stored: { msg: NewMessage; seq: number; ts: number; rev: number }[] = [];
       // Acks first, then the broadcast: the sender learns its seq no later than the room.
@@ -110,15 +142,8 @@ export function createMessageWriter(opts: WriterOptions) {
         if (o.kind === 'stored') stored.push({ msg: p.msg, seq: o.seq, ts: o.ts, rev: o.rev });
         p.resolve(o);
       });
-      if (stored.length) opts.onCommitted(g.tenantId, g.room, stored);
+      if (stored.length) call('onCommitted', () => opts.onCommitted(g.tenantId, g.room, stored));
     });
-    if (lane.waiting.length) return schedule(lane);
-    lane.busy = false;
-    if (lanes.every((l) => !l.busy)) {
-      const w = idleWaiters;
-      idleWaiters = [];
-      for (const f of w) f();
-    }
   }
 
   return {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../api/db/client';
+import { createMessageWriter } from '../../api/chat/message-writer';
 import { storeBatch, storeRooms } from '../../api/db/messages';
 import { messages, tenants } from '../../api/db/schema';
 import { backends, freshPostgres } from '../helpers/backends';
@@ -114,5 +115,28 @@ describe.each(backends())('storeBatch on %s', (backend) => {
       const seqs = rows.filter((x) => x.room === n).map((x) => x.seq).sort((x, y) => x - y);
       expect(seqs).toEqual(Array.from({ length: 1 + rounds * 4 }, (_, i) => i + 1));
     }
+  });
+
+  it('keeps its lane going when onCommitted throws: the other room of the statement and later messages are still stored and published', async () => {
+    const published: string[] = [];
+    const logged: string[] = [];
+    const writer = createMessageWriter({
+      db: dbs[0].db,
+      now: () => 50,
+      log: (m) => void logged.push(m),
+      onCommitted: (_t, room, stored) => {
+        if (room === 'cb-throws') throw new Error('a socket write blew up');
+        published.push(...stored.map((s) => s.msg.id));
+      },
+    });
+    await storeBatch(dbs[0].db, 't', 'cb-throws', [msg('c0')], 50);
+    await storeBatch(dbs[0].db, 't', 'cb-fine', [msg('f0')], 50);
+    // One turn, one statement, two rooms: the first room's callback throws.
+    const first = await Promise.all([writer.write('t', 'cb-throws', msg('c1')), writer.write('t', 'cb-fine', msg('f1'))]);
+    expect(first.map((o) => o.kind)).toEqual(['stored', 'stored']);
+    expect(await writer.write('t', 'cb-fine', msg('f2'))).toMatchObject({ kind: 'stored', seq: 3 });
+    await writer.idle();
+    expect(published).toEqual(['f1', 'f2']);
+    expect(logged).toEqual([expect.stringContaining('onCommitted threw')]);
   });
 });
