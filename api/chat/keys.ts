@@ -9,6 +9,9 @@ export function newSecretKey(): { key: string; prefix: string } {
   const key = `sk_${b64url(randomBytes(30))}`;
   return { key, prefix: key.slice(0, 11) };
 }
+/** The shapes of the keys made above: anything else is refused before a lookup. */
+export const PUBLISHABLE_KEY_RE = /^pk_[A-Za-z0-9_-]{24}$/;
+export const SECRET_KEY_RE = /^sk_[A-Za-z0-9_-]{40}$/;
 export const newTenantId = () => `t_${randomBytes(8).toString('hex')}`;
 export const newToken = () => b64url(randomBytes(32));
 

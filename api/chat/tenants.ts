@@ -3,7 +3,8 @@ import type { Db } from '../db/client';
 import { DEFAULT_SETTINGS, type TenantSettings } from '../db/schema';
 import * as q from '../db/tenants';
 import { ChatError } from './errors';
-import { hashSecret, newPublishableKey, newSecretKey, newTenantId, type Sealer } from './keys';
+import { hashSecret, newPublishableKey, newSecretKey, newTenantId, PUBLISHABLE_KEY_RE, SECRET_KEY_RE, type Sealer } from './keys';
+import { Lru } from './lru';
 
 /** A tenant as the rest of the server sees it: settings complete, secrets unsealed. */
 export interface Tenant {
@@ -49,10 +50,18 @@ function toTenant(row: q.TenantRow): Tenant {
  * A change is pushed to every server over the control bus, which drops the caches there before
  * anything else handles it, so a revocation or settings change takes effect everywhere at once.
  */
-export function createTenantDirectory(opts: { db: Db; sealer: Sealer; control: ControlBus; now?: () => number }) {
+export function createTenantDirectory(opts: {
+  db: Db;
+  sealer: Sealer;
+  control: ControlBus;
+  now?: () => number;
+  /** Publishable keys remembered at most (least recently used dropped first). */
+  maxCachedKeys?: number;
+}) {
   const { db, sealer, control } = opts;
   const now = opts.now ?? Date.now;
-  const byPk = new Map<string, { at: number; tenant: Tenant | null }>();
+  // Bounded: upgrades name any key they like, and unknown ones are cached (as null) too.
+  const byPk = new Lru<string, { at: number; tenant: Tenant | null }>(opts.maxCachedKeys ?? 10_000);
   const keysCache = new Map<string, { at: number; keys: TenantKey[] }>();
 
   const fresh = (at: number) => now() - at < CACHE_MS;
@@ -74,8 +83,13 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; control: C
       control.on((ev) => (ev !== 'resync' && ev.kind === 'tenant' ? fn(ev.tenantId) : undefined));
     },
 
+    /** How many publishable keys are cached (bounded by `maxCachedKeys`). */
+    cachedKeys: () => byPk.size,
+
     /** The active tenant owning a publishable key, or null. */
     async byPublishableKey(pk: string): Promise<Tenant | null> {
+      // A key that cannot be one of ours is refused before any lookup or cache entry.
+      if (!PUBLISHABLE_KEY_RE.test(pk)) return null;
       const hit = byPk.get(pk);
       if (hit && fresh(hit.at)) return hit.tenant;
       const row = await q.tenantByPublishableKey(db, pk);
@@ -91,7 +105,7 @@ export function createTenantDirectory(opts: { db: Db; sealer: Sealer; control: C
 
     /** The tenant and the prefix of an active secret key. */
     async secretKey(secret: string): Promise<{ tenant: Tenant; prefix: string } | null> {
-      if (!secret.startsWith('sk_')) return null;
+      if (!SECRET_KEY_RE.test(secret)) return null;
       const key = await q.activeSecretKeyByHash(db, hashSecret(secret));
       if (!key) return null;
       const tenant = await this.byId(key.tenantId);
