@@ -76,15 +76,12 @@ export function createAccounts(opts: { db: Db; now: () => number; sessionTtlMs?:
 
     /** Checks a password and opens a new session (never reuses one: no session fixation). */
     async login(emailAddr: string, pw: string, address: string) {
-      const wait = throttle.waitMs(emailAddr, address);
+      const wait = throttle.begin(emailAddr, address);
       if (wait > 0) throw new ChatError('rate_limited', 'too many failed sign-ins; try again later', { retryAfterMs: wait });
       const account = await q.accountByEmail(db, emailAddr);
       const ok = account ? await verifyPassword(pw, account.passwordHash) : await verifyPassword(pw, await (decoy ??= decoyHash()));
-      if (!account || !ok) {
-        throttle.failed(emailAddr, address);
-        throw new ChatError('unauthorized', 'the email or password is wrong');
-      }
-      throttle.succeeded(emailAddr);
+      if (!account || !ok) throw new ChatError('unauthorized', 'the email or password is wrong');
+      throttle.succeeded(emailAddr, address);
       // Expired sessions are refused anyway; dropping them here keeps the table small.
       await q.purgeSessions(db, now());
       return newSession(account.id);
@@ -127,12 +124,10 @@ export function createAccounts(opts: { db: Db; now: () => number; sessionTtlMs?:
       const { invite } = found;
       let account = await q.accountByEmail(db, invite.email);
       if (account) {
-        const wait = throttle.waitMs(invite.email, address);
+        const wait = throttle.begin(invite.email, address);
         if (wait > 0) throw new ChatError('rate_limited', 'too many failed sign-ins; try again later', { retryAfterMs: wait });
-        if (!(await verifyPassword(pw, account.passwordHash))) {
-          throttle.failed(invite.email, address);
-          throw new ChatError('unauthorized', 'an account with this email exists: give its password');
-        }
+        if (!(await verifyPassword(pw, account.passwordHash))) throw new ChatError('unauthorized', 'an account with this email exists: give its password');
+        throttle.succeeded(invite.email, address);
       }
       if (!(await q.useInvite(db, hash, now()))) throw new ChatError('not_found', 'this invitation is used, expired or unknown');
       account ??= await create({ email: invite.email, password: pw });

@@ -30,7 +30,14 @@ export function createLoginThrottle(opts: { now: () => number; windowMs?: number
       }
       return wait;
     },
-    failed(email: string, address: string) {
+    /**
+     * Counts an attempt before its password is checked, in the same turn as the check of the
+     * limit: a check takes hundreds of milliseconds of scrypt, and attempts counted only after
+     * it would all pass the limit when sent at once. Returns 0 (go on), or the ms to wait.
+     */
+    begin(email: string, address: string): number {
+      const wait = this.waitMs(email, address);
+      if (wait > 0) return wait;
       if (failures.size >= maxKeys) for (const k of failures.keys()) if (!live(k)) failures.delete(k);
       if (failures.size >= maxKeys) failures.delete(failures.keys().next().value!);
       for (const [key] of keys(email, address)) {
@@ -38,10 +45,16 @@ export function createLoginThrottle(opts: { now: () => number; windowMs?: number
         if (f) f.count++;
         else failures.set(key, { since: opts.now(), count: 1 });
       }
+      return 0;
     },
-    /** A right password clears the email's count (not the address's: one account is not proof). */
-    succeeded(email: string) {
+    /**
+     * A right password clears the email's count and takes back this attempt from the address's
+     * (not the rest of it: one account is not proof).
+     */
+    succeeded(email: string, address: string) {
       failures.delete(`e:${email}`);
+      const f = live(`a:${address}`);
+      if (f && f.count > 0) f.count--;
     },
   };
 }
