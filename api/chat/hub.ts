@@ -33,6 +33,10 @@ interface HubRoom {
   failures: number;
   /** Resolves once the bus delivers this room's events. */
   live: Promise<void>;
+  /** Members that joined before the room had a head and are not ready yet. */
+  early: Set<Subscriber>;
+  /** The head the first ready join set: what it dropped, an early join may not have read. */
+  startHead: number;
 }
 
 /** The most messages one gap fill reads. */
@@ -184,6 +188,30 @@ export function createHub(opts: HubOptions) {
     await fill(r);
   }
 
+  /**
+   * An early member's page ends below the head the room started from: the changes between
+   * were dropped as the first join's, so they are read for this member alone; live events
+   * wait in its `pending` until they are delivered.
+   */
+  async function catchUp(r: HubRoom, sub: Subscriber, after: number, upTo: number, attempt = 0): Promise<void> {
+    const read: RoomEvent[] = [];
+    try {
+      for (let a = after; a < upTo; a = Math.min(upTo, a + MAX_FILL)) read.push(...(await opts.fillGap(r.tenantId, r.room, a, Math.min(upTo, a + MAX_FILL))));
+    } catch (err) {
+      fillErrors++;
+      opts.log(`catch-up of a join to room ${r.room} of ${r.tenantId} failed (cursor ${after + 1}..${upTo}, attempt ${attempt + 1}); retrying`, err);
+      const t = setTimeout(() => {
+        if (r.subs.has(sub)) void catchUp(r, sub, after, upTo, attempt + 1);
+      }, Math.min(maxRetryMs, gapWaitMs * 2 ** (attempt + 1)));
+      t.unref?.();
+      return;
+    }
+    if (!r.subs.has(sub)) return;
+    const pending = sub.pending ?? [];
+    sub.pending = null;
+    for (const ev of [...read.sort((x, y) => x.rev - y.rev), ...pending]) offer(sub, ev);
+  }
+
   opts.bus.onEvent((ev) => {
     const r = rooms.get(key(ev.tenantId, ev.room));
     if (!r) return;
@@ -210,10 +238,13 @@ export function createHub(opts: HubOptions) {
           filling: false,
           failures: 0,
           live: opts.bus.subscribe(tenantId, room),
+          early: new Set(),
+          startHead: -1,
         };
         rooms.set(k, r);
       }
       r.subs.add(sub);
+      if (r.head < 0) r.early.add(sub);
       await r.live;
     },
 
@@ -222,6 +253,13 @@ export function createHub(opts: HubOptions) {
      * the cursor `headRev`; replay what came since.
      */
     ready(tenantId: string, room: string, sub: Subscriber, headSeq: number, headRev: number) {
+      const r = rooms.get(key(tenantId, room));
+      if (r?.early.delete(sub) && r.head >= 0 && headRev < r.startHead) {
+        sub.lastSeq = Math.max(sub.lastSeq, headSeq);
+        sub.lastRev = Math.max(sub.lastRev, headRev);
+        void catchUp(r, sub, headRev, r.startHead);
+        return;
+      }
       const pending = sub.pending ?? [];
       sub.pending = null;
       sub.lastSeq = Math.max(sub.lastSeq, headSeq);
@@ -229,9 +267,8 @@ export function createHub(opts: HubOptions) {
       for (const ev of pending) offer(sub, ev);
       // The first join to read the head (after the bus was live) tells the room where to
       // start: everything up to it is in that join's page, everything after comes live.
-      const r = rooms.get(key(tenantId, room));
       if (r && r.head < 0) {
-        r.head = headRev;
+        r.head = r.startHead = headRev;
         drain(r);
       }
     },
@@ -240,6 +277,7 @@ export function createHub(opts: HubOptions) {
       const k = key(tenantId, room);
       const r = rooms.get(k);
       if (!r || !r.subs.delete(sub)) return;
+      r.early.delete(sub);
       if (!r.subs.size) {
         if (r.timer) clearTimeout(r.timer);
         rooms.delete(k);

@@ -148,4 +148,38 @@ describe('hub ordering', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(sub.got).toEqual(Array.from({ length: n }, (_, i) => i + 1));
   });
+
+  it('two first joins whose reads finish in the other order: the one with the older page still gets every message after it', async () => {
+    // Joins B (reads head 2) and A (reads head 5) subscribe before the room has a head; A's
+    // presence round trip is quicker, so A is ready first and sets the room's head to 5.
+    const { hub, sub: b, db, bring } = await setup(6);
+    const a = member();
+    await hub.add(T, ROOM, a);
+    for (const s of [3, 4, 5, 6]) bring(s);
+    hub.ready(T, ROOM, a, 5, 5);
+    expect(a.got).toEqual([6]);
+    hub.ready(T, ROOM, b, 2, 2);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(b.got).toEqual([3, 4, 5, 6]);
+    expect(db.reads).toEqual([{ after: 2, upTo: 5 }]);
+    // Live events after the catch-up reach both once, in order.
+    bring(7);
+    expect(a.got).toEqual([6, 7]);
+    expect(b.got).toEqual([3, 4, 5, 6, 7]);
+  });
+
+  it('a catch-up read that fails is retried while live events wait behind it', async () => {
+    const { hub, sub: b, db, bring, logged } = await setup(6);
+    const a = member();
+    await hub.add(T, ROOM, a);
+    hub.ready(T, ROOM, a, 5, 5);
+    db.failNext = 1;
+    hub.ready(T, ROOM, b, 2, 2);
+    bring(6);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(b.got).toEqual([]);
+    expect(logged.some((m) => m.startsWith('catch-up'))).toBe(true);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(b.got).toEqual([3, 4, 5, 6]);
+  });
 });
