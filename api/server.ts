@@ -8,6 +8,7 @@ import { createMemoryControl, createRedisControl, type ControlBus } from './bus/
 import { createMemoryBus } from './bus/memory-bus';
 import { createAccounts } from './chat/accounts';
 import { createAudit } from './chat/audit';
+import { createReportDesk } from './chat/report-desk';
 import { createAuth } from './chat/auth';
 import { createChatService } from './chat/chat-service';
 import { DEFAULT_COMMIT_WINDOW_MS } from './chat/message-writer';
@@ -30,7 +31,7 @@ import { onError } from './routes/http-error';
 import { demoPage, dashboardPage } from './routes/pages';
 import { embedCheckRoutes } from './routes/embed-check';
 import { staticRoutes } from './routes/static';
-import { createBans } from './chat/bans';
+import { createBans, createMutes } from './chat/bans';
 import { createContentRules } from './chat/content-rules';
 import { createEventWebhooks } from './chat/event-webhooks';
 import { createPreSendHook } from './chat/pre-send';
@@ -205,6 +206,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const accounts = createAccounts({ db, now, sessionTtlMs: opts.sessionTtlMs });
   const audit = createAudit({ db, now });
   const bans = createBans({ db, now, control, onEvent: events.kick });
+  const mutes = createMutes({ db, now, control, onEvent: events.kick });
   const preSend = createPreSendHook({ sign, http: countedHttp('pre_send', http, metrics), log, now });
   const chat = createChatService({
     db,
@@ -214,6 +216,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     limiter: countedLimiter(limiter, metrics),
     rules: createContentRules(),
     bans,
+    mutes,
     preSend,
     now,
     onEvent: events.kick,
@@ -221,6 +224,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     commit: { windowMs: opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS, lanes: database.kind === 'postgres' ? 4 : 1, log },
     onBatch: metrics.hooks.committed,
   });
+  const desk = createReportDesk({ db, chat, audit, now, onEvent: events.kick });
   const hub = createHub({ bus, fillGap: chat.eventsBetween, readHead: async (t, r) => (await chat.roomRev(t, r)) ?? 0, log });
   // The bus may have lost events: after it reconnects, and when a server died between commit
   // and publish, every room is read up to its head.
@@ -271,11 +275,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get(WS_PATH, gateway.route);
   app.route('/', embedCheckRoutes({ tenants }));
-  app.route('/v1', apiRoutes({ tenants, auth, chat, audit, draining: () => gateway.draining }));
+  app.route('/v1', apiRoutes({ tenants, auth, chat, audit, desk, draining: () => gateway.draining }));
   const webhooks = createWebhookLog({ db, now, kick: events.kick });
   app.route(
     '/admin/api',
-    adminRoutes({ tenants, chat, accounts, audit, adminToken: admin.value, webhookSecrets, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
+    adminRoutes({ tenants, chat, accounts, audit, desk, adminToken: admin.value, webhookSecrets, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
   );
   app.route('/', staticRoutes({ demoPage: (widgetSrc) => demoPage({ publishableKey: demoKey, widgetSrc }), dashboardPage }));
 

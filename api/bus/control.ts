@@ -8,10 +8,11 @@ import { REDIS_PREFIX } from './bus';
  * or repeated event harmless (it costs one read).
  * - `tenant`: settings, origins, disabled, secret keys (subject '');
  * - `bans`: a ban or unban of the user `subject`;
+ * - `mutes`: a mute or unmute of the user `subject`;
  * - `blocks`: the user `subject` blocked or unblocked someone;
  * - `room`: the room `subject`'s privacy or member list.
  */
-export type ControlKind = 'tenant' | 'bans' | 'blocks' | 'room';
+export type ControlKind = 'tenant' | 'bans' | 'mutes' | 'blocks' | 'room';
 export interface ControlEvent {
   tenantId: string;
   kind: ControlKind;
@@ -34,7 +35,7 @@ export interface ControlBus {
   close(): Promise<void>;
 }
 
-const KINDS = new Set<string>(['tenant', 'bans', 'blocks', 'room']);
+const KINDS = new Set<string>(['tenant', 'bans', 'mutes', 'blocks', 'room']);
 
 function dispatcher(log: (msg: string, err?: unknown) => void) {
   const handlers: Handler[] = [];

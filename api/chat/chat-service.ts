@@ -6,7 +6,7 @@ import * as reads from '../db/reads';
 import * as roomsDb from '../db/rooms';
 import { codePointLength, DEFAULTS, type WireMessage } from '../protocol';
 import type { Identity } from './auth';
-import type { Bans } from './bans';
+import type { Bans, Mute, Mutes } from './bans';
 import { createChatEvents } from './chat-events';
 import { recordEvent } from './event-record';
 import type { ContentRules } from './content-rules';
@@ -44,6 +44,12 @@ export function toWire(r: msgs.MessageRow): WireMessage {
     : { id: r.id, seq: r.seq, ts: r.ts, user: r.userId, name: r.name, text: r.text ?? '' };
 }
 
+/** What a muted sender is told: that they are muted, until when, and why. */
+function mutedError(m: Mute): ChatError {
+  const until = m.until === null ? 'until a moderator lifts it' : `until ${new Date(m.until).toISOString()}`;
+  return new ChatError('forbidden', `you are muted ${until}${m.reason ? `: ${m.reason}` : ''}`);
+}
+
 /** A moderator, or a token naming the room, may enter a private room without being listed. */
 export const grants = (who: Identity, room: string) => who.role === 'moderator' || !!who.rooms?.includes(room);
 const forbidden = () => new ChatError('forbidden', 'this room is private');
@@ -58,6 +64,7 @@ export function createChatService(opts: {
   limiter: RateLimiter;
   rules: ContentRules;
   bans: Bans;
+  mutes: Mutes;
   preSend: PreSendHook;
   now: () => number;
   /** Called after an event webhook was recorded, so delivery starts at once. */
@@ -115,6 +122,7 @@ export function createChatService(opts: {
   const service = {
     writer,
     bans: opts.bans,
+    mutes: opts.mutes,
     /** Shared token buckets for per-user limits (messages here; others may key their own). */
     limiter: opts.limiter,
     publishTyping,
@@ -255,6 +263,8 @@ export function createChatService(opts: {
       const asSent = { id, user: who.id, name: who.name, text };
       let stored = await events.refusals(tenant, room, asSent, 'content_rules', () => opts.rules.apply(tenant.settings, text));
       if (await opts.bans.isBanned(tenant.id, who.id)) throw new ChatError('forbidden', 'this user is banned');
+      const mute = await opts.mutes.mutedNow(tenant.id, who.id);
+      if (mute) throw mutedError(mute);
       if (tenant.settings.preSendUrl) {
         // A retry of a stored message is answered from the database: asking the hook again
         // could refuse a message everyone has already seen.
@@ -312,20 +322,6 @@ export function createChatService(opts: {
         return recordEvent(tx, tenant, 'message.reported', { room, message, reporter: who.id, reason: reason ?? null }, ts);
       });
       if (recorded) opts.onEvent?.();
-    },
-
-    /** Reports for the tenant's moderators, newest first, with what the reported message says now. */
-    async reports(tenantId: string, q: { limit: number; beforeId?: number }) {
-      const rows = await reads.reportsOf(db, tenantId, q);
-      return rows.map((r) => ({
-        id: r.id,
-        room: r.room,
-        messageId: r.messageId,
-        reporter: r.reporter,
-        reason: r.reason,
-        ts: r.ts,
-        message: r.author == null ? null : { user: r.author, text: r.deletedAt != null ? null : r.text, deleted: r.deletedAt != null },
-      }));
     },
 
     /** Blocks or unblocks; resolves once the blocker's sockets on this server follow (the others are told). */

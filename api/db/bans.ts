@@ -1,29 +1,32 @@
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import type { Db } from './client';
-import { bans } from './schema';
+import { bans, mutes } from './schema';
 
-export type BanRow = typeof bans.$inferSelect;
+/** Bans and mutes share one shape; each function takes which table. */
+export type SanctionTable = typeof bans | typeof mutes;
+export type SanctionRow = typeof bans.$inferSelect;
+export type BanRow = SanctionRow;
 
-/** Bans a user (again: the reason and end are replaced). */
-export async function putBan(db: Db, tenantId: string, userId: string, b: { reason: string | null; until: number | null; at: number }) {
+/** Bans (or mutes) a user again: the reason and end are replaced. */
+export async function putSanction(db: Db, t: SanctionTable, tenantId: string, userId: string, b: { reason: string | null; until: number | null; at: number }) {
   await db
-    .insert(bans)
+    .insert(t)
     .values({ tenantId, userId, reason: b.reason, until: b.until, createdAt: b.at })
-    .onConflictDoUpdate({ target: [bans.tenantId, bans.userId], set: { reason: b.reason, until: b.until, createdAt: b.at } });
+    .onConflictDoUpdate({ target: [t.tenantId, t.userId], set: { reason: b.reason, until: b.until, createdAt: b.at } });
 }
 
-/** Lifts a ban; false when there was none. */
-export async function deleteBan(db: Db, tenantId: string, userId: string): Promise<boolean> {
+/** Lifts a ban or mute; false when there was none. */
+export async function deleteSanction(db: Db, t: SanctionTable, tenantId: string, userId: string): Promise<boolean> {
   const rows = await db
-    .delete(bans)
-    .where(and(eq(bans.tenantId, tenantId), eq(bans.userId, userId)))
-    .returning({ userId: bans.userId });
+    .delete(t)
+    .where(and(eq(t.tenantId, tenantId), eq(t.userId, userId)))
+    .returning({ userId: t.userId });
   return rows.length > 0;
 }
 
-/** A tenant's bans still in force at `at` (ended ones stay in the table but are not read). */
-export const bansOf = (db: Db, tenantId: string, at: number): Promise<BanRow[]> =>
+/** A tenant's bans or mutes still in force at `at` (ended ones stay in the table but are not read). */
+export const sanctionsOf = (db: Db, t: SanctionTable, tenantId: string, at: number): Promise<SanctionRow[]> =>
   db
     .select()
-    .from(bans)
-    .where(and(eq(bans.tenantId, tenantId), or(isNull(bans.until), gt(bans.until, at))));
+    .from(t)
+    .where(and(eq(t.tenantId, tenantId), or(isNull(t.until), gt(t.until, at))));

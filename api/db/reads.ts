@@ -1,6 +1,6 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { prepared, type Db } from './client';
-import { blocks, messages, reads, reports, rooms } from './schema';
+import { blocks, reads, reports, rooms } from './schema';
 
 const advanceReadStatement = prepared<{ last_seq: unknown }>('parley_advance_read', () => {
   const p = (name: string) => sql.placeholder(name);
@@ -46,28 +46,4 @@ export async function insertReport(
   r: { tenantId: string; room: string; messageId: string; reporterId: string; reason: string | null; ts: number },
 ) {
   await db.insert(reports).values(r);
-}
-
-/**
- * A tenant's reports, newest first, with the reported message as it is stored now (null when
- * it is gone); `beforeId` pages back.
- */
-export async function reportsOf(db: Db, tenantId: string, q: { limit: number; beforeId?: number }) {
-  return db
-    .select({
-      id: reports.id,
-      room: reports.room,
-      messageId: reports.messageId,
-      reporter: reports.reporterId,
-      reason: reports.reason,
-      ts: reports.ts,
-      author: messages.userId,
-      text: messages.text,
-      deletedAt: messages.deletedAt,
-    })
-    .from(reports)
-    .leftJoin(messages, and(eq(messages.tenantId, reports.tenantId), eq(messages.room, reports.room), eq(messages.id, reports.messageId)))
-    .where(and(eq(reports.tenantId, tenantId), q.beforeId !== undefined ? lt(reports.id, q.beforeId) : undefined))
-    .orderBy(desc(reports.id))
-    .limit(q.limit);
 }

@@ -150,22 +150,31 @@ export const reports = pgTable(
     reporterId: text('reporter_id').notNull(),
     reason: text('reason'),
     ts: ms('ts').notNull(),
+    /** open until a moderator resolves it (acted on it) or dismisses it. */
+    status: text('status').$type<'open' | 'resolved' | 'dismissed'>().notNull().default('open'),
+    closedBy: text('closed_by'),
+    closedByName: text('closed_by_name'),
+    closedAt: ms('closed_at'),
+    /** What was done: delete, mute, ban or dismiss. */
+    action: text('action'),
   },
-  (t) => [index('reports_tenant_idx').on(t.tenantId, t.ts)],
+  (t) => [index('reports_tenant_idx').on(t.tenantId, t.ts), index('reports_open_idx').on(t.tenantId, t.id).where(sql`status = 'open'`)],
 );
 
-/** Users banned from a tenant (PROTOCOL.md close code 4503); `until` null means for good. */
-export const bans = pgTable(
-  'bans',
-  {
-    tenantId: text('tenant_id').notNull(),
-    userId: text('user_id').notNull(),
-    reason: text('reason'),
-    createdAt: ms('created_at').notNull(),
-    until: ms('until'),
-  },
-  (t) => [primaryKey({ columns: [t.tenantId, t.userId] })],
-);
+/** A ban's or mute's columns: one per user and tenant; `until` null means for good. */
+const sanctionColumns = () => ({
+  tenantId: text('tenant_id').notNull(),
+  userId: text('user_id').notNull(),
+  reason: text('reason'),
+  createdAt: ms('created_at').notNull(),
+  until: ms('until'),
+});
+
+/** Users banned from a tenant (PROTOCOL.md close code 4503). */
+export const bans = pgTable('bans', sanctionColumns(), (t) => [primaryKey({ columns: [t.tenantId, t.userId] })]);
+
+/** Users muted in a tenant: connected and reading, but their messages are refused. */
+export const mutes = pgTable('mutes', sanctionColumns(), (t) => [primaryKey({ columns: [t.tenantId, t.userId] })]);
 
 /**
  * Event webhooks, written in the same transaction (or statement) as what they report, so an

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { actorOf, email, password, type Accounts } from '../chat/accounts';
 import type { Audit } from '../chat/audit';
+import type { ReportDesk } from '../chat/report-desk';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
 import { tenantView, type TenantDirectory } from '../chat/tenants';
@@ -100,6 +101,7 @@ export function adminRoutes(opts: {
   chat: ChatService;
   accounts: Accounts;
   audit: Audit;
+  desk: ReportDesk;
   adminToken: string;
   webhookSecrets: WebhookSecrets;
   webhooks: WebhookLog;
@@ -219,7 +221,7 @@ export function adminRoutes(opts: {
   // Reports and bans of a tenant, for the dashboard's moderation view.
   app.route(
     '/tenants/:id',
-    moderationRoutes({ chat: opts.chat, audit, actor: by, guard: need('moderate'), tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }),
+    moderationRoutes({ chat: opts.chat, audit, desk: opts.desk, actor: by, guard: need('moderate'), tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }),
   );
 
   // Unknown paths answer in the API's own error shape, not Hono's plain-text 404.

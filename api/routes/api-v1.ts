@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { Audit } from '../chat/audit';
+import type { ReportDesk } from '../chat/report-desk';
 import type { Auth } from '../chat/auth';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
@@ -23,6 +24,7 @@ export function apiRoutes(opts: {
   auth: Auth;
   chat: ChatService;
   audit: Audit;
+  desk: ReportDesk;
   /** True once the server is shutting down: a message taken in now might not be committed. */
   draining?: () => boolean;
 }) {
@@ -98,25 +100,18 @@ export function apiRoutes(opts: {
     return c.json({ id: ack.id, seq: ack.seq, ts: ack.ts, ...(ack.duplicate ? { duplicate: true } : {}), ...(ack.text !== undefined ? { text: ack.text } : {}) }, ack.duplicate ? 200 : 201);
   });
 
-  // Reports and bans, for the tenant's own moderation tools.
+  // Reports, bans, mutes and deletes, for the tenant's own moderation tools.
   app.route(
     '/',
     moderationRoutes({
       chat,
       audit: opts.audit,
+      desk: opts.desk,
       tenantOf: async (c) => (c as Context<Env>).get('tenant'),
       // The backend acts under its key; the log names the key, not a person.
       actor: (c) => ({ id: `key:${(c as Context<Env>).get('keyPrefix')}`, name: `backend (key ${(c as Context<Env>).get('keyPrefix')}…)` }),
     }),
   );
-
-  app.delete('/rooms/:room/messages/:id', async (c) => {
-    const room = roomParam(c.req.param('room'));
-    const id = c.req.param('id');
-    if (!MESSAGE_ID_RE.test(id)) throw bad('id is malformed');
-    await chat.remove(c.get('tenant'), 'backend', room, id);
-    return c.body(null, 204);
-  });
 
   app.route('/', roomRoutes({ chat, tenantOf: (c) => (c as Context<Env>).get('tenant') }));
 

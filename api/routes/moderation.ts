@@ -4,10 +4,13 @@ import type { Audit } from '../chat/audit';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
 import type { Tenant } from '../chat/tenants';
-import { bad, intQuery, str, userParam } from './params';
+import { MESSAGE_ID_RE } from '../protocol';
+import { REPORT_ACTIONS, type ReportAction, type ReportDesk } from '../chat/report-desk';
+import { bad, intQuery, roomParam } from './params';
+import { optionalBody, sanctionInput, sanctionRoutes } from './sanction-routes';
 
 /**
- * Reports and bans of one tenant. Mounted twice: under /v1 for the tenant's backend (the
+ * Reports, bans, mutes and message deletes of one tenant. Mounted twice: under /v1 for the tenant's backend (the
  * tenant comes from its secret key) and under /admin/api/tenants/:id for the operator's
  * dashboard (from the path).
  */
@@ -17,6 +20,7 @@ export function moderationRoutes(opts: {
   /** Who acts, for the audit log. */
   actor: (c: Context) => Actor;
   audit: Audit;
+  desk: ReportDesk;
   /** Checks the caller may moderate this tenant (the Admin API's roles). */
   guard?: MiddlewareHandler;
 }) {
@@ -29,48 +33,44 @@ export function moderationRoutes(opts: {
     return t;
   };
 
-  // What people reported (the `report` frame), newest first.
+  // What people reported (the `report` frame), newest first; `status=open` is the queue, and
+  // `context=1` adds the messages around each.
   app.get('/reports', async (c) => {
     const limit = intQuery(c.req.query('limit'), 'limit', 1, 200) ?? 50;
     const beforeId = intQuery(c.req.query('before'), 'before', 1, Number.MAX_SAFE_INTEGER);
-    const rows = await chat.reports((await tenantOf(c)).id, { limit: limit + 1, beforeId });
+    const status = c.req.query('status');
+    if (status !== undefined && status !== 'open' && status !== 'resolved' && status !== 'dismissed') throw bad('status must be open, resolved or dismissed');
+    const context = c.req.query('context') === '1';
+    const rows = await opts.desk.list((await tenantOf(c)).id, { limit: limit + 1, beforeId, status, context });
     return c.json({ reports: rows.slice(0, limit), hasMore: rows.length > limit });
   });
 
-  // Bans: a banned user's sockets close with 4503 (on this server at once, on others within
-  // seconds), their hello is refused, and nothing is stored for them.
-  app.get('/bans', async (c) => c.json({ bans: await chat.bans.list((await tenantOf(c)).id) }));
-
-  app.put('/bans/:user', async (c) => {
+  // Acts on a report: {action: delete | mute | ban | dismiss, reason?, minutes?, deleteMessage?}.
+  app.post('/reports/:rid', async (c) => {
     const tenant = await tenantOf(c);
-    const user = userParam(c.req.param('user'));
-    // The body is optional: none bans for good without a reason; one that is there must parse.
-    const raw = await c.req.text();
-    let body: Record<string, unknown> = {};
-    if (raw.trim()) {
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        throw bad('body must be JSON');
-      }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('body must be a JSON object');
-    }
-    const reason = str(body, 'reason', { max: 500, optional: true });
-    const minutes = body.minutes;
-    if (minutes !== undefined && !(Number.isInteger(minutes) && (minutes as number) >= 1 && (minutes as number) <= 5_256_000))
-      throw bad('minutes must be a whole number from 1 to 5256000 (ten years), or absent for a ban without end');
-    const ban = await chat.bans.ban(tenant, user, { reason, minutes: minutes as number | undefined });
-    await audit.record(tenant.id, opts.actor(c), 'user.ban', user, { reason: ban.reason, until: ban.until });
-    return c.json(ban);
+    const rid = intQuery(c.req.param('rid'), 'report', 1, Number.MAX_SAFE_INTEGER)!;
+    const body = await optionalBody(c);
+    if (!REPORT_ACTIONS.includes(body.action as ReportAction)) throw bad(`action must be one of ${REPORT_ACTIONS.join(', ')}`);
+    if (body.deleteMessage !== undefined && typeof body.deleteMessage !== 'boolean') throw bad('deleteMessage must be a boolean');
+    const input = sanctionInput(body);
+    return c.json(await opts.desk.resolve(tenant, rid, opts.actor(c), { action: body.action as ReportAction, ...input, deleteMessage: body.deleteMessage === true }));
   });
 
-  app.delete('/bans/:user', async (c) => {
-    const tenant = await tenantOf(c);
-    const user = userParam(c.req.param('user'));
-    if (!(await chat.bans.unban(tenant, user))) throw new ChatError('not_found', 'this user is not banned');
-    await audit.record(tenant.id, opts.actor(c), 'user.unban', user);
+  // A moderator's delete of any message: it stays in its place without text for everyone.
+  // `:msg`, not `:id`: under /admin/api/tenants/:id the tenant already owns that name.
+  app.delete('/rooms/:room/messages/:msg', async (c) => {
+    const room = roomParam(c.req.param('room'));
+    const id = c.req.param('msg');
+    if (!MESSAGE_ID_RE.test(id)) throw bad('id is malformed');
+    await opts.desk.deleteMessage(await tenantOf(c), opts.actor(c), room, id);
     return c.body(null, 204);
   });
+
+  // Bans: a banned user's sockets close with 4503 on every server, their hello is refused, and
+  // nothing is stored for them. Mutes: they stay and read, but their messages are refused.
+  const common = { tenantOf, actor: opts.actor, audit };
+  app.route('/', sanctionRoutes({ ...common, path: 'bans', verb: 'ban', list: (t) => chat.bans.list(t), add: (t, u, o) => chat.bans.ban(t, u, o), lift: (t, u) => chat.bans.unban(t, u) }));
+  app.route('/', sanctionRoutes({ ...common, path: 'mutes', verb: 'mute', list: (t) => chat.mutes.list(t), add: (t, u, o) => chat.mutes.mute(t, u, o), lift: (t, u) => chat.mutes.unmute(t, u) }));
 
   return app;
 }

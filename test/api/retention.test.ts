@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryControl } from '../../api/bus/control';
 import { createMemoryBus } from '../../api/bus/memory-bus';
-import { createBans } from '../../api/chat/bans';
+import { createBans, createMutes } from '../../api/chat/bans';
 import { createChatService } from '../../api/chat/chat-service';
 import { createContentRules } from '../../api/chat/content-rules';
 import { createSealer } from '../../api/chat/keys';
@@ -42,6 +42,7 @@ describe.each(backends())('retention on %s', (backend) => {
       limiter: createMemoryRateLimiter({ now: clock }),
       rules: createContentRules(),
       bans: createBans({ db: database.db, control, now: clock }),
+      mutes: createMutes({ db: database.db, control, now: clock }),
       preSend: createPreSendHook({
         sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`),
         http: createWebhookHttp({ allowPrivate: false }),

@@ -1,4 +1,5 @@
 import { createAudit } from '../../api/chat/audit';
+import { createReportDesk } from '../../api/chat/report-desk';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryControl } from '../../api/bus/control';
@@ -6,7 +7,7 @@ import { createMemoryBus } from '../../api/bus/memory-bus';
 import { createAuth } from '../../api/chat/auth';
 import { createChatService } from '../../api/chat/chat-service';
 import { createSealer } from '../../api/chat/keys';
-import { createBans } from '../../api/chat/bans';
+import { createBans, createMutes } from '../../api/chat/bans';
 import { createContentRules } from '../../api/chat/content-rules';
 import { createWebhookHttp } from '../../api/chat/webhook-http';
 import { createPreSendHook } from '../../api/chat/pre-send';
@@ -40,13 +41,15 @@ describe('HTTP API while the server drains', () => {
       limiter: createMemoryRateLimiter({ now }),
       rules: createContentRules(),
       bans: createBans({ db: database.db, control, now: now }),
+      mutes: createMutes({ db: database.db, control, now: now }),
       preSend: createPreSendHook({ sign: createWebhookSigner(() => `whsec_${Buffer.alloc(32).toString('base64')}`), http: createWebhookHttp({ allowPrivate: false }), log: () => {} }),
       now,
     });
     ({ secretKey } = await tenants.create({ name: 'drain', origins: [] }));
+    const audit = createAudit({ db: database.db, now });
     root = new Hono();
     root.onError(onError(() => {}));
-    root.route('/v1', apiRoutes({ tenants, auth, chat, audit: createAudit({ db: database.db, now }), draining: () => draining }));
+    root.route('/v1', apiRoutes({ tenants, auth, chat, audit, desk: createReportDesk({ db: database.db, chat, audit, now }), draining: () => draining }));
   });
   afterAll(() => database?.close());
 

@@ -78,8 +78,8 @@ describe.each(backends())('content rules: executable content and profanity on %s
     expect(all.body).toEqual({
       hasMore: false,
       reports: [
-        { id: expect.any(Number), room: 'q', messageId: 'q2', reporter: 'bob', reason: null, ts: expect.any(Number), message: { user: 'ann', text: null, deleted: true } },
-        { id: expect.any(Number), room: 'q', messageId: 'q1', reporter: 'bob', reason: 'spam', ts: expect.any(Number), message: { user: 'ann', text: 'buy my stuff', deleted: false } },
+        { id: expect.any(Number), room: 'q', messageId: 'q2', reporter: 'bob', reason: null, ts: expect.any(Number), status: 'open', closed: null, message: { user: 'ann', name: 'ann', text: null, deleted: true, seq: 2 } },
+        { id: expect.any(Number), room: 'q', messageId: 'q1', reporter: 'bob', reason: 'spam', ts: expect.any(Number), status: 'open', closed: null, message: { user: 'ann', name: 'ann', text: 'buy my stuff', deleted: false, seq: 1 } },
       ],
     });
     const first = await v1(t.secretKey, '/reports?limit=1');

@@ -22,7 +22,7 @@ const MODERATORS: Who[] = ['operator', 'owner', 'admin', 'moderator'];
 const route = (method: string, path: string, allowed: Who[], body?: unknown): Route => ({
   method,
   path,
-  url: (t) => path.replace(':id', t).replace(':account', 'a_0000000000000000').replace(':prefix', 'sk_nope').replace(':user', 'mal'),
+  url: (t) => path.replace(':id', t).replace(':account', 'a_0000000000000000').replace(':prefix', 'sk_nope').replace(':user', 'mal').replace(':rid', '999999').replace(':room', 'lobby').replace(':msg', 'nope'),
   body,
   allowed,
 });
@@ -46,6 +46,11 @@ const TENANT_ROUTES: Route[] = [
   route('GET', '/tenants/:id/bans', MODERATORS),
   route('PUT', '/tenants/:id/bans/:user', MODERATORS, { reason: 'spam', minutes: 60 }),
   route('DELETE', '/tenants/:id/bans/:user', MODERATORS),
+  route('GET', '/tenants/:id/mutes', MODERATORS),
+  route('POST', '/tenants/:id/reports/:rid', MODERATORS, { action: 'dismiss' }),
+  route('DELETE', '/tenants/:id/rooms/:room/messages/:msg', MODERATORS),
+  route('PUT', '/tenants/:id/mutes/:user', MODERATORS, { reason: 'loud', minutes: 60 }),
+  route('DELETE', '/tenants/:id/mutes/:user', MODERATORS),
 ];
 // Routes not about one tenant; the session routes are open (sign-in) or the caller's own.
 const OTHER_ROUTES: Route[] = [
