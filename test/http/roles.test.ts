@@ -32,6 +32,7 @@ const TENANT_ROUTES: Route[] = [
   route('POST', '/tenants/:id/secret-keys', ['operator', 'owner']),
   route('DELETE', '/tenants/:id/secret-keys/:prefix', ['operator', 'owner']),
   route('GET', '/tenants/:id/webhook-secret', ['operator', 'owner']),
+  route('POST', '/tenants/:id/webhook-secret/rotate', ['operator', 'owner']),
   route('GET', '/tenants/:id/members', ['operator', 'owner']),
   route('POST', '/tenants/:id/invites', ['operator', 'owner'], { email: 'new@example.com', role: 'moderator' }),
   route('PUT', '/tenants/:id/members/:account', ['operator', 'owner'], { role: 'admin' }),
