@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { codePointLength } from '../protocol';
+import { codePointLength, DEFAULTS } from '../protocol';
 import { ChatError } from './errors';
 import type { Tenant } from './tenants';
 import type { WebhookHttp } from './webhook-http';
@@ -81,7 +81,8 @@ export function createPreSendHook(opts: {
       const res = await opts.http.post(s.preSendUrl, {
         headers: await sign(tenant.id, `msg_${randomUUID()}`, body, new Date()),
         body,
-        timeoutMs: s.preSendTimeoutMs,
+        // Capped here too: a value stored before the cap existed may be larger.
+        timeoutMs: Math.min(s.preSendTimeoutMs, DEFAULTS.maxPreSendTimeoutMs),
         maxBytes: MAX_ANSWER_BYTES,
       });
       if (res.status < 200 || res.status > 299) return `answered ${res.status}`;

@@ -17,6 +17,11 @@ export const DEFAULTS = {
   /** Bad or rate-limited frames tolerated within `floodWindowMs` before close 4029. */
   floodMaxFrames: 20,
   floodWindowMs: 10_000,
+  /**
+   * The longest a pre-send hook may take: well below the 10 s a client waits for an answer
+   * (the widget's ANSWER_TIMEOUT_MS), so a late hook is a refusal or a pass, never a dead socket.
+   */
+  maxPreSendTimeoutMs: 5000,
 } as const;
 
 /** Counts Unicode code points, the unit of `maxTextLength`. */

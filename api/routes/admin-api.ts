@@ -6,7 +6,7 @@ import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
 import { tenantView, type TenantDirectory } from '../chat/tenants';
 import type { TenantSettings } from '../db/schema';
-import { EVENT_TYPES, isCleanText } from '../protocol';
+import { DEFAULTS, EVENT_TYPES, isCleanText } from '../protocol';
 import { authenticate, need, operatorOnly, roleIn, type AdminEnv } from './access';
 import { jsonBody } from './http-error';
 import { memberRoutes } from './members';
@@ -64,7 +64,7 @@ const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
   rejectExecutable: (v) => typeof v === 'boolean',
   profanity: (v) => v === 'off' || v === 'mask' || v === 'reject',
   preSendUrl: webhookUrl,
-  preSendTimeoutMs: (v) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 10_000,
+  preSendTimeoutMs: intIn(100, DEFAULTS.maxPreSendTimeoutMs),
   preSendFailOpen: (v) => typeof v === 'boolean',
   eventsUrl: webhookUrl,
   eventTypes: (v) =>

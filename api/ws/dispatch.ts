@@ -27,16 +27,20 @@ export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
       if (codePointLength(f.text) > max) return s.sendError('too_large', `text is longer than ${max} characters`, f.rid);
       if (!s.joined(f.room, f.rid)) return;
       if (deps.draining()) return s.sendError('internal', 'server shutting down; retry with the same id', f.rid);
-      // Checked and queued before the next frame (order), committed without holding it up.
+      // Messages wait for each other (their checks, the pre-send hook) so they commit in the
+      // order sent, but not the frames after them: a slow hook once held this connection's
+      // pings, typing and reads until the widget thought the socket dead.
       const arrived = performance.now();
-      const { ack } = await deps.chat.submit(tenant, who, f.room, f.id, f.text);
-      ack.then(
-        (a) => {
-          s.send({ type: 'ack', ...a, ...rid });
-          deps.metrics?.acked(performance.now() - arrived);
-        },
-        (err) => s.fail(err, f.rid),
-      );
+      s.afterMessages(async () => {
+        const { ack } = await deps.chat.submit(tenant, who, f.room, f.id, f.text);
+        ack.then(
+          (a) => {
+            s.send({ type: 'ack', ...a, ...rid });
+            deps.metrics?.acked(performance.now() - arrived);
+          },
+          (err) => s.fail(err, f.rid),
+        );
+      }, f.rid);
       return;
     }
     case 'typing': {

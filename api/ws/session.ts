@@ -80,6 +80,7 @@ export class Session {
   /** When the socket was accepted: `hello` is due within helloTimeoutMs (the sweep checks). */
   readonly openedAt: number;
   private chain: Promise<void> = SETTLED;
+  private messages: Promise<void> = SETTLED;
   private strikes: number[] | null = null;
   readonly budget = new ConnectionBudget();
 
@@ -147,6 +148,14 @@ export class Session {
     const f = d.frame;
     if (this.state === 'awaiting_hello' && f.type !== 'hello') return this.sendError('unauthorized', 'send hello first', f.rid);
     this.chain = this.chain.then(() => dispatch(this, f)).catch((err) => this.fail(err, f.rid));
+  }
+
+  /**
+   * Runs `step` after every message step queued before it, apart from the frame chain: the
+   * connection's messages keep their order while its other frames go on.
+   */
+  afterMessages(step: () => Promise<void>, rid?: string) {
+    this.messages = this.messages.then(step).catch((err) => this.fail(err, rid));
   }
 
   /** The room's membership, or null after telling the client it has not joined. */
