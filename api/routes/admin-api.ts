@@ -110,6 +110,12 @@ export function adminRoutes(opts: {
   const { tenants, accounts, audit } = opts;
   const app = new Hono<AdminEnv>();
 
+  // Answers here hold secret keys, webhook secrets, invitation tokens and who is signed in:
+  // no browser or proxy cache keeps any of them (errors included).
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
   // Bodies here are a few hundred bytes; refuse to buffer a huge one.
   app.use('*', limitBody(64 * 1024));
   app.route('/', sessionRoutes({ accounts, adminToken: opts.adminToken }));
