@@ -87,6 +87,32 @@ export interface TenantPatch {
   settings?: Partial<Omit<TenantSettings, 'guests'>>;
 }
 
+/** `GET /admin/api/tenants/:id/webhooks`. */
+export interface WebhookStatus {
+  eventsUrl: string;
+  backlog: { pending: number; oldestAt: number | null };
+  disabled: { at: number; reason: string | null } | null;
+}
+
+/** One row of the delivery log (`GET …/webhooks/events`). */
+export interface Delivery {
+  id: string;
+  type: string;
+  createdAt: number;
+  state: 'pending' | 'delivered' | 'given_up';
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  latencyMs: number | null;
+  nextAt: number | null;
+}
+
+/** `GET …/webhook-secret`: the secret, and the old one while it still signs. */
+export interface SigningSecret {
+  secret: string;
+  previous: { secret: string; until: number } | null;
+}
+
 /** A failed call: the API's stable code and message, and the HTTP status (0: no answer). */
 export interface ApiError {
   code: string;
@@ -141,6 +167,13 @@ export function createAdminApi(opts: { base: string; fetch?: typeof fetch }) {
     ban: (id: string, user: string, reason: string) =>
       request<BanInfo>('PUT', `${tenant(id)}/bans/${encodeURIComponent(user)}`, reason ? { reason } : {}),
     unban: (id: string, user: string) => request<null>('DELETE', `${tenant(id)}/bans/${encodeURIComponent(user)}`),
+    webhooks: (id: string) => request<WebhookStatus>('GET', `${tenant(id)}/webhooks`),
+    deliveries: (id: string) => request<{ events: Delivery[]; hasMore: boolean }>('GET', `${tenant(id)}/webhooks/events?limit=50`),
+    sendTestEvent: (id: string) => request<null>('POST', `${tenant(id)}/webhooks/test`),
+    replay: (id: string, which: { id: string } | { since: number }) => request<{ replayed: number }>('POST', `${tenant(id)}/webhooks/replay`, which),
+    enableWebhooks: (id: string) => request<{ enabled: boolean }>('POST', `${tenant(id)}/webhooks/enable`),
+    signingSecret: (id: string) => request<SigningSecret>('GET', `${tenant(id)}/webhook-secret`),
+    rotateSigningSecret: (id: string) => request<SigningSecret>('POST', `${tenant(id)}/webhook-secret/rotate`, {}),
   };
 }
 

@@ -7,8 +7,9 @@ import { Members } from './members';
 import { Moderation } from './moderation';
 import { SecretKeys } from './secret-keys';
 import { Alert } from './bits';
+import { Webhooks } from './webhooks';
 
-type Panel = 'edit' | 'members' | 'moderation' | 'audit' | null;
+type Panel = 'edit' | 'members' | 'moderation' | 'audit' | 'webhooks' | null;
 
 /** What the server stores for a tenant; shown to those who may change it (owners, admins, operators). */
 function Details({ t }: { t: TenantInfo }) {
@@ -80,6 +81,7 @@ export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantRow }
         {owns && toggle('members', 'Members')}
         {toggle('moderation', 'Moderation')}
         {toggle('audit', 'Audit log')}
+        {full && toggle('webhooks', 'Webhooks')}
       </div>
       <p role="status" class="hint">
         {status.value}
@@ -88,6 +90,7 @@ export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantRow }
       {open.value === 'moderation' && <Moderation d={d} tenant={t} />}
       {open.value === 'members' && <Members d={d} tenant={t} />}
       {open.value === 'audit' && <AuditLog d={d} tenant={t} />}
+      {open.value === 'webhooks' && full && <Webhooks d={d} tenant={full} owns={owns} />}
       {open.value === 'edit' && full && (
         <EditTenant
           d={d}
