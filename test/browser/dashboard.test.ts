@@ -155,7 +155,7 @@ describe('operator dashboard', () => {
     await form.getByLabel('Refuse messages with scripts, event handlers or script URLs').uncheck();
     await form.getByLabel('Pre-send webhook URL (empty for none)').fill('https://acme.example/hooks/pre-send');
     await form.getByLabel('Let messages through when the webhook fails').uncheck();
-    await form.getByLabel('Event webhook URL: reports and bans (empty for none)').fill('https://acme.example/hooks/events');
+    await form.getByLabel('Event webhook URL: messages, reports, bans, rooms (empty for none)').fill('https://acme.example/hooks/events');
     await form.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => card().getByRole('status').innerText()).toBe('Saved.');
     expect(await form.count()).toBe(0);
