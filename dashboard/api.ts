@@ -3,9 +3,9 @@
 // 401 back to sign-in without each caller remembering to. The session is an HttpOnly cookie the
 // browser sends by itself; no script here ever holds a credential.
 
-import type { AuditEntry, SecretKeyInfo, TenantSettings } from '../api/protocol';
+import type { AuditEntry, SecretKeyInfo, SigningSecret, TenantSettings, WebhookDelivery, WebhookStatus } from '../api/protocol';
 
-export type { AuditEntry, SecretKeyInfo, TenantSettings };
+export type { AuditEntry, SecretKeyInfo, SigningSecret, TenantSettings, WebhookDelivery, WebhookStatus };
 
 /** A role in a tenant; `all` for operators. */
 export type Role = 'owner' | 'admin' | 'moderator';
@@ -87,32 +87,6 @@ export interface TenantPatch {
   settings?: Partial<Omit<TenantSettings, 'guests'>>;
 }
 
-/** `GET /admin/api/tenants/:id/webhooks`. */
-export interface WebhookStatus {
-  eventsUrl: string;
-  backlog: { pending: number; oldestAt: number | null };
-  disabled: { at: number; reason: string | null } | null;
-}
-
-/** One row of the delivery log (`GET …/webhooks/events`). */
-export interface Delivery {
-  id: string;
-  type: string;
-  createdAt: number;
-  state: 'pending' | 'delivered' | 'given_up';
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  latencyMs: number | null;
-  nextAt: number | null;
-}
-
-/** `GET …/webhook-secret`: the secret, and the old one while it still signs. */
-export interface SigningSecret {
-  secret: string;
-  previous: { secret: string; until: number } | null;
-}
-
 /** A failed call: the API's stable code and message, and the HTTP status (0: no answer). */
 export interface ApiError {
   code: string;
@@ -168,7 +142,7 @@ export function createAdminApi(opts: { base: string; fetch?: typeof fetch }) {
       request<BanInfo>('PUT', `${tenant(id)}/bans/${encodeURIComponent(user)}`, reason ? { reason } : {}),
     unban: (id: string, user: string) => request<null>('DELETE', `${tenant(id)}/bans/${encodeURIComponent(user)}`),
     webhooks: (id: string) => request<WebhookStatus>('GET', `${tenant(id)}/webhooks`),
-    deliveries: (id: string) => request<{ events: Delivery[]; hasMore: boolean }>('GET', `${tenant(id)}/webhooks/events?limit=50`),
+    deliveries: (id: string) => request<{ events: WebhookDelivery[]; hasMore: boolean }>('GET', `${tenant(id)}/webhooks/events?limit=50`),
     sendTestEvent: (id: string) => request<null>('POST', `${tenant(id)}/webhooks/test`),
     replay: (id: string, which: { id: string } | { since: number }) => request<{ replayed: number }>('POST', `${tenant(id)}/webhooks/replay`, which),
     enableWebhooks: (id: string) => request<{ enabled: boolean }>('POST', `${tenant(id)}/webhooks/enable`),

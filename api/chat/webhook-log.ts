@@ -1,25 +1,10 @@
 import type { Db } from '../db/client';
 import * as ep from '../db/webhook-endpoints';
 import * as q from '../db/webhook-events';
+import type { WebhookDelivery, WebhookStatus } from '../protocol';
 import type { Tenant } from './tenants';
 
-/** One event in a tenant's delivery log (Admin API, dashboard). */
-export interface DeliveryView {
-  id: string;
-  type: string;
-  createdAt: number;
-  state: 'pending' | 'delivered' | 'given_up';
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  latencyMs: number | null;
-  /** When the next attempt is due (pending only; an event behind another waits for it). */
-  nextAt: number | null;
-  finishedAt: number | null;
-  data: Record<string, unknown>;
-}
-
-const view = (e: q.WebhookEventRow): DeliveryView => ({
+const view = (e: q.WebhookEventRow): WebhookDelivery => ({
   id: `evt_${e.id}`,
   type: e.type,
   createdAt: e.createdAt,
@@ -40,7 +25,7 @@ const view = (e: q.WebhookEventRow): DeliveryView => ({
 export function createWebhookLog(opts: { db: Db; now: () => number; /** Starts delivery at once. */ kick: () => void }) {
   const { db, now } = opts;
   return {
-    async status(tenant: Tenant) {
+    async status(tenant: Tenant): Promise<WebhookStatus> {
       const [backlog, endpoint] = await Promise.all([q.backlogOf(db, tenant.id), ep.endpointOf(db, tenant.id)]);
       return {
         eventsUrl: tenant.settings.eventsUrl,

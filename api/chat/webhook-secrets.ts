@@ -1,17 +1,12 @@
 import type { Db } from '../db/client';
 import * as ep from '../db/webhook-endpoints';
+import type { SigningSecret } from '../protocol';
 import { webhookSecret } from './webhook-signing';
 
 const CACHE_MS = 2000;
 /** How long the old secret keeps signing after a rotation, unless the operator says otherwise. */
 export const DEFAULT_GRACE_MINUTES = 24 * 60;
 
-/** A tenant's signing secret as the Admin API shows it. */
-export interface SecretView {
-  secret: string;
-  /** The secret before the last rotation, while it still signs. */
-  previous: { secret: string; until: number } | null;
-}
 
 /**
  * Each tenant's webhook signing secret: a generation number per tenant (webhook_endpoints),
@@ -33,7 +28,7 @@ export function createWebhookSecrets(opts: { db: Db; derive: (purpose: string) =
     return row;
   }
 
-  const view = (tenantId: string, row: ep.WebhookEndpointRow | null): SecretView => ({
+  const view = (tenantId: string, row: ep.WebhookEndpointRow | null): SigningSecret => ({
     secret: webhookSecret(opts.derive, tenantId, row?.secretGen ?? 0),
     previous:
       row?.previousGen != null && row.previousUntil != null && row.previousUntil > now()
@@ -47,11 +42,11 @@ export function createWebhookSecrets(opts: { db: Db; derive: (purpose: string) =
       const v = view(tenantId, await endpoint(tenantId));
       return v.previous ? [v.secret, v.previous.secret] : [v.secret];
     },
-    async show(tenantId: string): Promise<SecretView> {
+    async show(tenantId: string): Promise<SigningSecret> {
       return view(tenantId, await ep.endpointOf(db, tenantId));
     },
     /** A new secret; the old one signs too for `graceMinutes` (0: stops at once). */
-    async rotate(tenantId: string, graceMinutes = DEFAULT_GRACE_MINUTES): Promise<SecretView> {
+    async rotate(tenantId: string, graceMinutes = DEFAULT_GRACE_MINUTES): Promise<SigningSecret> {
       const row = await ep.rotateSecret(db, tenantId, now() + graceMinutes * 60_000);
       cache.delete(tenantId);
       return view(tenantId, row);

@@ -76,3 +76,32 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
   ts: number;
 }
+
+/** One event in a tenant's delivery log (`GET /admin/api/tenants/:id/webhooks/events`). */
+export interface WebhookDelivery {
+  id: string;
+  type: string;
+  createdAt: number;
+  state: 'pending' | 'delivered' | 'given_up';
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  latencyMs: number | null;
+  /** When the next attempt is due (pending only; an event behind another waits for it). */
+  nextAt: number | null;
+  finishedAt: number | null;
+  data: Record<string, unknown>;
+}
+
+/** `GET /admin/api/tenants/:id/webhooks`. */
+export interface WebhookStatus {
+  eventsUrl: string;
+  backlog: { pending: number; oldestAt: number | null };
+  disabled: { at: number; reason: string | null } | null;
+}
+
+/** `GET /admin/api/tenants/:id/webhook-secret`: the secret, and the old one while it still signs. */
+export interface SigningSecret {
+  secret: string;
+  previous: { secret: string; until: number } | null;
+}

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import type { Delivery, Result, SigningSecret, TenantInfo, WebhookStatus } from '../api';
+import type { Result, SigningSecret, TenantInfo, WebhookDelivery, WebhookStatus } from '../api';
 import type { Dashboard } from '../state';
 import { Alert, Time } from './bits';
 
@@ -44,7 +44,7 @@ function Secret({ d, tenantId }: { d: Dashboard; tenantId: string }) {
 export function Webhooks({ d, tenant, owns }: { d: Dashboard; tenant: TenantInfo; owns: boolean }) {
   const id = tenant.tenantId;
   const status = useSignal<WebhookStatus | null>(null);
-  const log = useSignal<Delivery[] | null>(null);
+  const log = useSignal<WebhookDelivery[] | null>(null);
   const since = useSignal('');
   const note = useSignal('');
   const error = useSignal('');
