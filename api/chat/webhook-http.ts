@@ -57,9 +57,10 @@ export function createWebhookHttp(opts: WebhookHttpOptions) {
       const signal = req.signal ? AbortSignal.any([deadline, req.signal]) : deadline;
       let address: string;
       try {
-        address = await safeAddress(url, { allowPrivate: opts.allowPrivate, resolve });
+        // The name's DNS server is the tenant's to run: its lookup is inside the deadline too.
+        address = await untilAborted(safeAddress(url, { allowPrivate: opts.allowPrivate, resolve }), signal);
       } catch (err) {
-        const code = (err as { code?: string }).code === 'blocked_address' ? 'blocked_address' : 'network';
+        const code = (err as { code?: string }).code === 'blocked_address' ? 'blocked_address' : deadline.aborted ? 'timeout' : 'network';
         throw new WebhookHttpError(code, err instanceof Error ? err.message : String(err));
       }
       const secure = url.protocol === 'https:';
@@ -106,6 +107,16 @@ export function createWebhookHttp(opts: WebhookHttpOptions) {
 }
 
 export type WebhookHttp = ReturnType<typeof createWebhookHttp>;
+
+/** `p`, or the signal's reason once it aborts first (`p` still settles later, unobserved). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
 
 function failure(err: Error, deadline: AbortSignal): WebhookHttpError {
   if (err instanceof WebhookHttpError) return err;
