@@ -58,7 +58,18 @@ export interface Members {
 }
 
 
-/** One row of `GET /admin/api/tenants/:id/reports`. */
+/** A message as the room shows it (deleted ones keep their place without text). */
+export interface ContextMessage {
+  id: string;
+  seq: number;
+  ts: number;
+  user: string;
+  name?: string;
+  text?: string;
+  deleted?: true;
+}
+
+/** One row of `GET /admin/api/tenants/:id/reports?status=open&context=1`. */
 export interface ReportInfo {
   id: number;
   room: string;
@@ -66,8 +77,20 @@ export interface ReportInfo {
   reporter: string;
   reason: string | null;
   ts: number;
+  status: 'open' | 'resolved' | 'dismissed';
+  closed: { by: string; byName: string; at: number; action: string } | null;
   /** The message as it is now; null when it is gone. */
-  message: { user: string; text: string | null; deleted: boolean } | null;
+  message: { user: string; name: string; text: string | null; deleted: boolean; seq: number } | null;
+  context?: ContextMessage[];
+}
+
+/** What a moderator does about a report. */
+export interface Resolution {
+  action: 'delete' | 'mute' | 'ban' | 'dismiss';
+  reason?: string;
+  /** Absent: without end. */
+  minutes?: number;
+  deleteMessage?: boolean;
 }
 
 /** One row of `GET /admin/api/tenants/:id/bans`. */
@@ -136,10 +159,11 @@ export function createAdminApi(opts: { base: string; fetch?: typeof fetch }) {
       request<{ token: string; link: string; email: string; role: Role; expiresAt: number }>('POST', `${tenant(id)}/invites`, { email, role }),
     removeMember: (id: string, account: string) => request<null>('DELETE', `${tenant(id)}/members/${encodeURIComponent(account)}`),
     audit: (id: string) => request<{ entries: AuditEntry[]; hasMore: boolean }>('GET', `${tenant(id)}/audit`),
-    reports: (id: string) => request<{ reports: ReportInfo[]; hasMore: boolean }>('GET', `${tenant(id)}/reports`),
+    queue: (id: string) => request<{ reports: ReportInfo[]; hasMore: boolean }>('GET', `${tenant(id)}/reports?status=open&context=1`),
+    resolve: (id: string, report: number, r: Resolution) => request<ReportInfo>('POST', `${tenant(id)}/reports/${report}`, r),
     bans: (id: string) => request<{ bans: BanInfo[] }>('GET', `${tenant(id)}/bans`),
-    ban: (id: string, user: string, reason: string) =>
-      request<BanInfo>('PUT', `${tenant(id)}/bans/${encodeURIComponent(user)}`, reason ? { reason } : {}),
+    mutes: (id: string) => request<{ mutes: BanInfo[] }>('GET', `${tenant(id)}/mutes`),
+    unmute: (id: string, user: string) => request<null>('DELETE', `${tenant(id)}/mutes/${encodeURIComponent(user)}`),
     unban: (id: string, user: string) => request<null>('DELETE', `${tenant(id)}/bans/${encodeURIComponent(user)}`),
     webhooks: (id: string) => request<WebhookStatus>('GET', `${tenant(id)}/webhooks`),
     deliveries: (id: string) => request<{ events: WebhookDelivery[]; hasMore: boolean }>('GET', `${tenant(id)}/webhooks/events?limit=50`),

@@ -1,5 +1,5 @@
 import { batch, signal } from '@preact/signals';
-import type { AdminApi, ApiError, InviteInfo, Me, Result, Role, TenantInfo, TenantPatch, TenantRow } from './api';
+import type { AdminApi, ApiError, InviteInfo, Me, Resolution, Result, Role, TenantInfo, TenantPatch, TenantRow } from './api';
 
 /**
  * Where the person is: one closed union, changed only through `setSession`. The session itself
@@ -139,15 +139,17 @@ export function createDashboard(opts: { api: AdminApi }) {
     removeMember: (id: string, account: string) => done(() => api.removeMember(id, account)),
     audit: (id: string) => call(() => api.audit(id)),
 
-    /** A tenant's reports and bans (the moderation view loads them when it opens). */
+    /** A tenant's open reports (with context), bans and mutes (the moderation view loads them when it opens). */
     moderation: async (id: string) => {
-      const [reports, bans] = await Promise.all([call(() => api.reports(id)), call(() => api.bans(id))]);
+      const [reports, bans, mutes] = await Promise.all([call(() => api.queue(id)), call(() => api.bans(id)), call(() => api.mutes(id))]);
       if (!reports.ok) return reports;
       if (!bans.ok) return bans;
-      return { ok: true as const, data: { reports: reports.data.reports, bans: bans.data.bans } };
+      if (!mutes.ok) return mutes;
+      return { ok: true as const, data: { reports: reports.data.reports, bans: bans.data.bans, mutes: mutes.data.mutes } };
     },
-    ban: (id: string, user: string, reason: string) => done(() => api.ban(id, user, reason)),
+    resolve: (id: string, report: number, r: Resolution) => done(() => api.resolve(id, report, r)),
     unban: (id: string, user: string) => done(() => api.unban(id, user)),
+    unmute: (id: string, user: string) => done(() => api.unmute(id, user)),
   };
 }
 

@@ -40,5 +40,7 @@ th,td{text-align:left;padding:.25rem .5rem;border-top:1px solid var(--line);font
 .edit{border-top:1px solid var(--line);margin-top:.75rem;padding-top:.75rem}
 @media (max-width:40rem){main,.top{padding-left:.5rem;padding-right:.5rem}section,.tenant{padding:.6rem}th,td{padding:.25rem}}
 .tenant{overflow-x:auto}
+.report{border:1px solid var(--line);border-radius:8px;padding:.75rem}.report h4{margin:0 0 .25rem}
+.context{list-style:none;margin:.5rem 0;padding:0}.context li{padding:.1rem .4rem}.context .reported,p.reported{border-left:3px solid var(--bad);background:var(--bg)}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;

@@ -200,32 +200,6 @@ describe('operator dashboard', () => {
     await page.screenshot({ path: `${root}test/artifacts/dashboard.png`, fullPage: true });
   });
 
-  it('shows reports, bans the author of one after a confirm (their chat closes), and lifts the ban', async () => {
-    const as = async (sub: string) => client(server.wsUrl, server.demo.publishableKey, { token: await userToken(server.demo.secretKey, { sub, name: sub }) });
-    const [mal, ann] = [await as('mal'), await as('ann')];
-    await join(mal, 'lobby');
-    await join(ann, 'lobby');
-    await mal.request({ type: 'message', room: 'lobby', id: 'spam1', text: 'buy now' });
-    await ann.request({ type: 'report', room: 'lobby', id: 'spam1', reason: 'spam' });
-
-    const demo = page.getByRole('article', { name: 'demo' });
-    await demo.getByRole('button', { name: 'Moderation' }).click();
-    const view = page.getByRole('region', { name: 'Moderation of demo' });
-    await expect.poll(() => view.locator('tr[data-report] .reported').first().innerText()).toBe('mal in lobby: buy now');
-    expect(await view.locator('tr[data-report]').first().innerText()).toContain('ann: spam');
-    page.once('dialog', (d) => void d.accept());
-    await view.getByRole('button', { name: 'Ban mal' }).click();
-    expect((await mal.closed).code).toBe(4503);
-    await expect.poll(() => view.locator('tr[data-banned="mal"]').innerText()).toContain('for good');
-    expect(await view.getByRole('status').innerText()).toBe('mal is banned.');
-    await view.screenshot({ path: `${root}test/artifacts/dashboard-moderation.png` });
-
-    await view.getByRole('button', { name: 'Lift ban on mal' }).click();
-    await expect.poll(() => view.locator('tr[data-banned]').count()).toBe(0);
-    expect(await view.getByText('Nobody is banned.').isVisible()).toBe(true);
-    ann.close();
-  });
-
   it('the operator invites an owner, who invites a moderator; the moderator sees only moderation of that tenant', async () => {
     await card().getByRole('button', { name: 'Members' }).click();
     const members = page.getByRole('region', { name: `Members of ${NAME}` });
@@ -292,6 +266,70 @@ describe('operator dashboard', () => {
     expect(await log.locator('tr[data-action="member.invite"]').first().innerText()).toContain('owner@example.com');
     await mod.screenshot({ path: `${root}test/artifacts/dashboard-moderator.png`, fullPage: true });
     await Promise.all([owner, again, mod].map((p) => p.context().close()));
+  });
+
+  it('a moderator works the queue: delete, mute for an hour, ban for 7 days, dismiss; each is in the audit log', async () => {
+    // The operator invites a moderator to the demo tenant.
+    const demo = page.getByRole('article', { name: 'demo' });
+    await demo.getByRole('button', { name: 'Members' }).click();
+    const members = page.getByRole('region', { name: 'Members of demo' });
+    await members.getByLabel('Invite by email').fill('demomod@example.com');
+    await members.getByRole('button', { name: 'Invite' }).click();
+    const link = await members.getByLabel('Invitation link').inputValue();
+    const mod = await newPage();
+    await mod.goto(link);
+    await mod.getByLabel('New password').fill('moderator password');
+    await mod.getByLabel('Repeat the password').fill('moderator password');
+    await mod.getByRole('button', { name: 'Accept invitation' }).click();
+    await mod.locator('article[data-tenant]').waitFor();
+
+    const as = async (sub: string) => client(server.wsUrl, server.demo.publishableKey, { token: await userToken(server.demo.secretKey, { sub, name: `${sub} name` }) });
+    const [mal, ann] = [await as('mal'), await as('ann')];
+    await join(mal, 'lobby');
+    await join(ann, 'lobby');
+    for (const [id, text] of [['s1', 'buy now'], ['s2', 'BUY NOW'], ['s3', 'last chance'], ['ok1', 'a fair point']])
+      await mal.request({ type: 'message', room: 'lobby', id, text });
+    for (const id of ['s1', 's2', 's3', 'ok1']) await ann.request({ type: 'report', room: 'lobby', id, reason: id === 'ok1' ? 'I disagree' : 'spam' });
+    const queue = (await (await fetch(`${server.url}/admin/api/tenants/${server.demo.tenantId}/reports?status=open`, { headers: { authorization: `Bearer ${server.adminToken}` } })).json()) as { reports: { id: number; messageId: string }[] };
+    const rid = (m: string) => queue.reports.find((r) => r.messageId === m)!.id;
+
+    await mod.locator('article[data-tenant]').getByRole('button', { name: 'Moderation' }).click();
+    const view = mod.getByRole('region', { name: 'Moderation of demo' });
+    const card = (m: string) => view.locator(`article[data-report="${rid(m)}"]`);
+    await card('s1').waitFor();
+    expect(await card('s1').getByRole('heading').innerText()).toBe(`Report #${rid('s1')} in lobby: mal name (mal)`);
+    expect(await card('s1').innerText()).toContain('Reported by ann because: spam');
+    expect(await card('s2').locator('[aria-current=true]').innerText()).toBe('mal name BUY NOW');
+    expect(await card('s2').locator('.context li').count()).toBeGreaterThan(2);
+
+    await card('s1').getByRole('button', { name: 'Delete message' }).click();
+    await expect.poll(() => view.getByRole('status').innerText()).toBe('The message is deleted.');
+    expect((await ann.next((f) => f.type === 'deleted' && f.id === 's1')).id).toBe('s1');
+
+    await card('s2').getByLabel('Length').selectOption({ label: '1 hour' });
+    await card('s2').getByRole('button', { name: 'Mute mal name' }).click();
+    await expect.poll(() => view.getByRole('status').innerText()).toBe('mal name is muted for 1 hour.');
+    expect(await mal.request({ type: 'message', room: 'lobby', id: 'm9', text: 'hello?' }).catch((e) => e)).toMatchObject({ type: 'error', code: 'forbidden' });
+    await expect.poll(() => view.locator('tr[data-user="mal"]').first().innerText()).toContain('until');
+
+    await card('s3').getByLabel('Length').selectOption({ label: '7 days' });
+    await card('s3').getByLabel('Reason').fill('spam, again');
+    mod.once('dialog', (dlg) => void dlg.accept());
+    await card('s3').getByRole('button', { name: 'Ban mal name' }).click();
+    expect((await mal.closed).code).toBe(4503);
+    await expect.poll(() => view.getByRole('status').innerText()).toBe('mal name is banned for 7 days.');
+
+    await card('ok1').getByRole('button', { name: 'Dismiss' }).click();
+    await expect.poll(() => view.getByText('No open reports.').count()).toBe(1);
+    await mod.screenshot({ path: `${root}test/artifacts/dashboard-moderation.png`, fullPage: true });
+
+    await mod.locator('article[data-tenant]').getByRole('button', { name: 'Audit log' }).click();
+    const log = mod.getByRole('region', { name: 'Audit log of demo' });
+    await log.locator('tr[data-action="report.dismissed"]').waitFor();
+    for (const action of ['message.delete', 'user.mute', 'user.ban', 'report.resolved', 'report.dismissed'])
+      expect(await log.locator(`tr[data-action="${action}"]`).first().innerText()).toContain('demomod@example.com');
+    ann.close();
+    await mod.context().close();
   });
 
   it('a cross-site page cannot make changes with the session', async () => {
