@@ -39,15 +39,17 @@ export async function dueTenants(db: Db, at: number, holder: string, limit: numb
   return (Array.isArray(rows) ? rows : (rows as { rows: { tenant_id: string }[] }).rows).map((r) => r.tenant_id);
 }
 
-/** The tenant's oldest pending event: the only one that may be sent (order within a tenant). */
-export async function headOf(db: Db, tenantId: string): Promise<WebhookEventRow | null> {
-  const rows = await db
+/**
+ * The tenant's oldest pending events, oldest first: only the first may be sent (order within a
+ * tenant); the rest are read ahead so a backlog drains without a read per event.
+ */
+export async function pendingOf(db: Db, tenantId: string, limit: number): Promise<WebhookEventRow[]> {
+  return db
     .select()
     .from(webhookEvents)
     .where(and(eq(webhookEvents.tenantId, tenantId), pending))
     .orderBy(webhookEvents.id)
-    .limit(1);
-  return rows[0] ?? null;
+    .limit(limit);
 }
 
 /** What one attempt came to. */
@@ -127,6 +129,6 @@ export async function purgeFinished(db: Db, before: number) {
 
 /** Events recorded and not yet delivered, across every tenant (the metrics' queue depth). */
 export async function countUndelivered(db: Db): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(webhookEvents).where(sql`${webhookEvents.deliveredAt} is null`);
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(webhookEvents).where(pending);
   return Number(row?.n ?? 0);
 }
