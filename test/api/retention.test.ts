@@ -97,5 +97,38 @@ describe.each(backends())('retention on %s', (backend) => {
         await other.end();
       }
     });
+
+    it('holds no room of a purged tenant while it purges the next: chat there goes on during a long pass', async () => {
+      await tenantWithOldAndNew(4);
+      now += 1000;
+      const second = await tenantWithOldAndNew(4);
+      const [firstTenant, secondTenant] = (await tenants.list()).slice(-2);
+      // Another connection holds the second tenant's old row, so the pass waits in its purge.
+      const other = postgres(url!, { max: 1, onnotice: () => {} });
+      const watch = postgres(url!, { max: 1, onnotice: () => {} });
+      const here = createRetention({ db: database.db, now: clock, log: () => {} });
+      try {
+        let pass!: ReturnType<typeof here.run>;
+        await other.begin(async (tx) => {
+          await tx`select 1 from messages where tenant_id = ${secondTenant.tenantId} and id = 'old' for update`;
+          pass = here.run();
+          // Wait until the pass is stuck on that row (it has purged the first tenant by then).
+          for (;;) {
+            const [w] = await watch`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+            if (w.n > 0) break;
+            await new Promise((r) => setImmediate(r));
+          }
+          // A message to the first tenant's purged room is stored while the pass still runs.
+          const who = { id: 'u', name: 'U', role: 'member' as const, rooms: null, guest: false };
+          await chat.post((await tenants.byId(firstTenant.tenantId))!, who, 'r', 'during', 'during', { trusted: true });
+          expect((await chat.history(firstTenant.tenantId, 'r', { upTo: 3 })).messages.map((m) => m.id)).toEqual(['new', 'during']);
+        });
+        expect(await pass).toEqual({ ran: true, deleted: 2 });
+        expect(await second.ids()).toEqual(['new']);
+      } finally {
+        await other.end();
+        await watch.end();
+      }
+    });
   }
 });
