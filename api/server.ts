@@ -279,7 +279,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const webhooks = createWebhookLog({ db, now, kick: events.kick });
   app.route(
     '/admin/api',
-    adminRoutes({ tenants, chat, accounts, audit, desk, adminToken: admin.value, webhookSecrets, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
+    adminRoutes({ tenants, chat, accounts, audit, desk, adminToken: admin.value, limiter, webhookSecrets, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
   );
   app.route('/', staticRoutes({ demoPage: (widgetSrc) => demoPage({ publishableKey: demoKey, widgetSrc }), dashboardPage }));
 

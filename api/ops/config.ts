@@ -33,7 +33,8 @@ const ENV = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   PARLEY_REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1–64 letters, digits, _ : . or -').optional(),
-  PARLEY_ADMIN_TOKEN: secret.optional(),
+  // The admin token opens every tenant: long enough that guessing is hopeless (#10).
+  PARLEY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   PARLEY_MASTER_KEY: secret.optional(),
   PARLEY_METRICS_TOKEN: secret.optional(),
   PARLEY_HEARTBEAT_MS: int(100, 600_000).optional(),

@@ -4,7 +4,11 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Accounts, Principal, Role } from '../chat/accounts';
 import { ChatError } from '../chat/errors';
 import { safeEqual } from '../chat/keys';
+import type { RateLimiter } from '../chat/rate-limit';
 import { bearer } from './params';
+
+/** Wrong admin tokens one address may send: 30 at once, then one every 2 s. */
+export const ADMIN_FAILURES = { rate: 30 / 60, burst: 30 };
 
 export type AdminEnv = { Variables: { principal: Principal } };
 
@@ -75,12 +79,17 @@ export const refuseCrossSite: MiddlewareHandler = async (c, next) => {
 };
 
 /** Who is calling: the admin token in `Authorization`, or the session cookie; else 401. */
-export function authenticate(opts: { adminToken: string; accounts: Accounts }): MiddlewareHandler<AdminEnv> {
+export function authenticate(opts: { adminToken: string; accounts: Accounts; limiter?: RateLimiter }): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     const token = bearer(c.req.header('authorization'));
     let p: Principal | null = null;
     if (token) {
-      if (!safeEqual(token, opts.adminToken)) throw new ChatError('unauthorized', 'a valid admin token is required');
+      if (!safeEqual(token, opts.adminToken)) {
+        // Wrong tokens from one address are slowed: 30 a minute, then 429 with Retry-After.
+        const wait = opts.limiter ? await opts.limiter.take('admin', `auth-failure:${clientAddress(c)}`, ADMIN_FAILURES) : 0;
+        if (wait) throw new ChatError('rate_limited', 'too many wrong admin tokens; wait', { retryAfterMs: wait });
+        throw new ChatError('unauthorized', 'a valid admin token is required');
+      }
       p = { kind: 'token' };
     } else {
       const sid = sessionCookie(c);

@@ -7,6 +7,7 @@ import { ChatError } from '../chat/errors';
 import { tenantView, type TenantDirectory } from '../chat/tenants';
 import type { TenantSettings } from '../db/schema';
 import { DEFAULTS, EVENT_TYPES, isCleanText } from '../protocol';
+import type { RateLimiter } from '../chat/rate-limit';
 import { authenticate, need, operatorOnly, roleIn, type AdminEnv } from './access';
 import { jsonBody } from './http-error';
 import { memberRoutes } from './members';
@@ -103,6 +104,8 @@ export function adminRoutes(opts: {
   audit: Audit;
   desk: ReportDesk;
   adminToken: string;
+  /** Slows repeated wrong admin tokens from one address. */
+  limiter?: RateLimiter;
   webhookSecrets: WebhookSecrets;
   webhooks: WebhookLog;
   allowPrivateWebhooks: boolean;
@@ -119,7 +122,12 @@ export function adminRoutes(opts: {
   // Bodies here are a few hundred bytes; refuse to buffer a huge one.
   app.use('*', limitBody(64 * 1024));
   app.route('/', sessionRoutes({ accounts, adminToken: opts.adminToken }));
-  app.use('*', authenticate({ adminToken: opts.adminToken, accounts }));
+  // Answers here carry secrets (keys, webhook secrets, invites): never kept by a cache.
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+  app.use('*', authenticate({ adminToken: opts.adminToken, accounts, limiter: opts.limiter }));
   const by = (c: { get(k: 'principal'): AdminEnv['Variables']['principal'] }) => actorOf(c.get('principal'));
 
   // Dashboard accounts: `npm run admin -- user:create` makes the first operator through this.

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { Hono, type Context } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 
 type Encoding = 'br' | 'gzip' | 'identity';
 
@@ -92,6 +93,31 @@ function serveJs(c: Context, a: Asset | null, immutable: boolean) {
   return serve(c, a, JS, immutable ? IMMUTABLE : SHORT);
 }
 
+/**
+ * Security headers of our two pages: scripts only from this server (no inline script runs, so
+ * an injected one cannot), styles inline too (the widget styles its Shadow DOM), sockets to
+ * any host (the widget may be served apart from the API), `nosniff`, no referrer beyond the
+ * origin; the dashboard may not be framed (clickjacking of its buttons).
+ */
+const pageHeaders = (dashboard: boolean) =>
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'", 'ws:', 'wss:'],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      ...(dashboard ? { frameAncestors: ["'none'"] } : {}),
+    },
+    xFrameOptions: dashboard ? 'DENY' : false,
+    referrerPolicy: 'strict-origin-when-cross-origin',
+    xContentTypeOptions: true,
+    crossOriginEmbedderPolicy: false,
+    crossOriginResourcePolicy: false,
+  });
+
 const root = (rel: string) => fileURLToPath(new URL(`../../${rel}`, import.meta.url));
 
 /**
@@ -131,10 +157,10 @@ export function staticRoutes(opts: { demoPage: (widgetSrc: string) => string; da
     if (!a) return c.json({ error: { code: 'not_found', message: 'no such language pack' } }, 404);
     return serve(c, a, 'application/json; charset=utf-8', 'public, max-age=3600');
   });
-  app.get('/', (c) => {
+  app.get('/', pageHeaders(false), (c) => {
     const a = widget();
     return c.html(opts.demoPage(a ? `/widget.${a.hash}.js` : '/widget.js'));
   });
-  if (opts.dashboardPage) app.get('/dashboard', (c) => c.html(opts.dashboardPage!()));
+  if (opts.dashboardPage) app.get('/dashboard', pageHeaders(true), (c) => c.html(opts.dashboardPage!()));
   return app;
 }

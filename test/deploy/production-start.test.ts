@@ -53,7 +53,7 @@ describe('the production start sequence (the container recipe, without a contain
     const dataDir = join(dir, 'data');
     const child = spawn(process.execPath, stage.cmd.slice(1), {
       cwd: app,
-      env: { PATH: process.env.PATH ?? '', ...stage.env, PORT: '0', DATA_DIR: dataDir, PARLEY_ADMIN_TOKEN: 'prod-admin-token' },
+      env: { PATH: process.env.PATH ?? '', ...stage.env, PORT: '0', DATA_DIR: dataDir, PARLEY_ADMIN_TOKEN: 'prod-admin-token-long-enough-0123' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

@@ -37,7 +37,7 @@ describe('configuration', () => {
       PORT: '9000',
       DATABASE_URL: 'postgres://u:p@h:5432/d',
       REDIS_URL: '',
-      PARLEY_ADMIN_TOKEN: 'a-long-enough-token',
+      PARLEY_ADMIN_TOKEN: 'a-long-enough-admin-token-0123',
       PARLEY_HEARTBEAT_MS: '2000',
       PARLEY_ALLOW_PRIVATE_WEBHOOKS: '1',
       UNRELATED: 'ignored',
