@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { actorOf, email, ROLES, type Accounts, type Role } from '../chat/accounts';
 import type { Audit } from '../chat/audit';
 import { ChatError } from '../chat/errors';
-import { need, type AdminEnv } from './access';
+import { CAPABILITIES, need, roleIn, type AdminEnv } from './access';
+import type { AuditEntry } from '../protocol';
 import { jsonBody } from './http-error';
 import { bad, intQuery } from './params';
 
@@ -15,6 +16,20 @@ const accountParam = (v: string) => {
   if (!/^a_[0-9a-f]{16}$/.test(v)) throw bad('account is malformed');
   return v;
 };
+
+/**
+ * An entry as a moderator may read it: a tenant's settings are not theirs to see (GET /tenants
+ * leaves them out; a webhook URL may carry the receiver's secret), so a tenant change names
+ * the fields it changed, not their values.
+ */
+function withoutSettings(e: AuditEntry): AuditEntry {
+  if (!e.action.startsWith('tenant.')) return e;
+  const settings = e.detail.settings;
+  const fields = Object.keys(e.detail).flatMap((k) =>
+    k === 'settings' && settings && typeof settings === 'object' ? Object.keys(settings).map((s) => `settings.${s}`) : [k],
+  );
+  return { ...e, detail: { fields: fields.sort() } };
+}
 
 /** A tenant's members and invitations (owners), and its audit log (anyone who moderates it). */
 export function memberRoutes(opts: { accounts: Accounts; audit: Audit }) {
@@ -53,8 +68,12 @@ export function memberRoutes(opts: { accounts: Accounts; audit: Audit }) {
   app.get('/audit', need('moderate'), async (c) => {
     const limit = intQuery(c.req.query('limit'), 'limit', 1, 200) ?? 50;
     const beforeId = intQuery(c.req.query('before'), 'before', 1, Number.MAX_SAFE_INTEGER);
-    const rows = await audit.list(c.req.param('id')!, { limit: limit + 1, beforeId });
-    return c.json({ entries: rows.slice(0, limit), hasMore: rows.length > limit });
+    const id = c.req.param('id')!;
+    const rows = await audit.list(id, { limit: limit + 1, beforeId });
+    const role = roleIn(c.get('principal'), id);
+    const mayReadSettings = role === 'all' || (CAPABILITIES.settings as readonly (Role | null)[]).includes(role);
+    const entries = rows.slice(0, limit).map((e) => (mayReadSettings ? e : withoutSettings(e)));
+    return c.json({ entries, hasMore: rows.length > limit });
   });
 
   return app;
