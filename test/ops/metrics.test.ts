@@ -43,7 +43,7 @@ describe.each(backends())('/metrics on %s', (backend) => {
       // Pre-send answers 200 (ok); events get 500 (error_status) and wait in the queue.
       await api.admin(`/tenants/${a.demo.tenantId}`, {
         method: 'PATCH',
-        body: { settings: { preSendUrl: hooks.url, eventsUrl: hooks.url, messagesPerSecond: 1, burst: 3 } },
+        body: { settings: { preSendUrl: hooks.url, eventsUrl: hooks.url, eventTypes: ['message.reported'], messagesPerSecond: 1, burst: 3 } },
       });
       const ann = await client(a.wsUrl, a.demo.publishableKey, { token: await userToken(a.demo.secretKey, { sub: 'ann' }) });
       const bob = await client(a.wsUrl, a.demo.publishableKey, { token: await userToken(a.demo.secretKey, { sub: 'bob' }) });
