@@ -43,6 +43,7 @@ import { createGateway, WS_PATH } from './ws/gateway';
 import { createLogger, logFn, type LogFn, type Logger } from './ops/logger';
 import { requestLog } from './routes/request-log';
 import { metricsRoutes } from './routes/metrics';
+import { openApiDocument } from './routes/openapi';
 import { createMetrics } from './ops/metrics';
 import { countedHttp, countedLimiter, timedBus } from './ops/instrument';
 import { countUndelivered } from './db/webhook-events';
@@ -271,6 +272,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const app = new Hono();
   app.use(...requestLog(logger));
   app.onError(onError(log));
+  const openapi = openApiDocument('0.1.0');
+  app.get('/v1/openapi.json', (c) => c.json(openapi));
   app.route('/', metricsRoutes({ registry: metrics.registry, token: opts.metricsToken }));
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get(WS_PATH, gateway.route);

@@ -1,6 +1,25 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { TenantDirectory } from '../chat/tenants';
 import { checkEmbed, explainRefusal } from '../ws/embed-rule';
+import { badRequestHook } from './schemas';
+
+/** GET /v1/embed-check as OpenAPI describes it (openapi.ts). */
+export const EMBED_CHECK_ROUTE = createRoute({
+  method: 'get',
+  path: '/v1/embed-check',
+  summary: "Why the chat socket would be refused for the asking page's Origin",
+  request: { query: z.object({ key: z.string().optional().openapi({ param: { name: 'key', in: 'query' }, example: 'pk_…' }) }) },
+  responses: {
+    200: {
+      description: 'ok, or why not (unknown_key, origin_not_allowed, tenant_disabled) with a message for the site owner',
+      content: {
+        'application/json': {
+          schema: z.object({ ok: z.boolean(), origin: z.string().nullable(), reason: z.string().optional(), message: z.string().optional() }),
+        },
+      },
+    },
+  },
+});
 
 /**
  * `GET /v1/embed-check?key=pk_…`: why the chat socket would be refused for this page. The
@@ -11,10 +30,10 @@ import { checkEmbed, explainRefusal } from '../ws/embed-rule';
  * the key exists, whether this origin is allowed (never the list), whether the site is off.
  */
 export function embedCheckRoutes(opts: { tenants: Pick<TenantDirectory, 'byPublishableKey'> }) {
-  const app = new Hono();
-  app.get('/v1/embed-check', async (c) => {
+  const app = new OpenAPIHono({ defaultHook: badRequestHook });
+  app.openapi(EMBED_CHECK_ROUTE, async (c) => {
     const origin = c.req.header('origin');
-    const key = c.req.query('key') ?? '';
+    const key = c.req.valid('query').key ?? '';
     const check = await checkEmbed(opts.tenants, key, origin);
     const answer = check.ok
       ? { ok: true, origin: origin ?? null }
