@@ -73,7 +73,13 @@ async function start(name: ServerName): Promise<ServerHandle> {
     // admin API is known to accept.
     // BENCH_EVENTS_URL: message.created event webhooks on, delivered there (the server needs
     // PARLEY_ALLOW_PRIVATE_WEBHOOKS=1 for a local receiver).
-    settings: [{ messagesPerSecond: 100_000, burst: 100_000 }, { messagesPerSecond: 1000, burst: 1000 }].map((s) =>
+    // And the per-connection limits of #10: a storage sender keeps 128 messages in flight and
+    // joins 100 rooms at once.
+    settings: [
+      { messagesPerSecond: 100_000, burst: 100_000, framesPerSecond: 100_000, frameBurst: 100_000, joinsPerSecond: 1000, joinBurst: 10_000, maxRoomsPerConnection: 200 },
+      { messagesPerSecond: 100_000, burst: 100_000 },
+      { messagesPerSecond: 1000, burst: 1000 },
+    ].map((s) =>
       process.env.BENCH_EVENTS_URL ? { ...s, eventsUrl: process.env.BENCH_EVENTS_URL, eventTypes: ['message.created'] } : s,
     ),
   });

@@ -135,7 +135,9 @@ export async function startParley(opts: {
   const port = await freePort();
   const adminToken = randomBytes(16).toString('hex');
   const log = openSync(join(opts.logDir, 'parley.log'), 'a');
-  const env = { PORT: String(port), PARLEY_ADMIN_TOKEN: adminToken, ...opts.db.env };
+  // Every load-generator socket comes from 127.0.0.1: lift the per-address connection cap
+  // (500 by default) that guards a real deployment against one host's flood.
+  const env = { PORT: String(port), PARLEY_ADMIN_TOKEN: adminToken, PARLEY_MAX_CONNECTIONS_PER_IP: '100000', PARLEY_MAX_CONNECTIONS: '100000', ...opts.db.env };
   const child = spawnTs({ script: 'api/main.ts', core: SERVER_CORE, env, stdout: log, stderr: log });
   closeSync(log);
   const stop = stopper(child);
