@@ -46,9 +46,13 @@ describe.each(backends())('event webhooks on %s', (backend) => {
     expect(await send('m2', '<script>alert(1)</script>')).toMatchObject({ type: 'error', code: 'rejected' });
     expect(await send('m3', 'nope')).toMatchObject({ type: 'error', code: 'rejected', message: 'not here' });
     expect(await ann.request({ type: 'report', room: 'r', id: 'm1', reason: 'rude' })).toMatchObject({ type: 'ack' });
+    const [open] = (await admin(`/tenants/${t.tenantId}/reports?status=open`)).body.reports;
+    expect((await admin(`/tenants/${t.tenantId}/reports/${open.id}`, { method: 'POST', body: { action: 'dismiss' } })).status).toBe(200);
     expect(await ann.request({ type: 'delete', room: 'r', id: 'm1' })).toMatchObject({ type: 'ack' });
     await v1(t.secretKey, '/bans/bob', { method: 'PUT', body: { reason: 'abuse' } });
     await v1(t.secretKey, '/bans/bob', { method: 'DELETE' });
+    await v1(t.secretKey, '/mutes/cy', { method: 'PUT', body: { minutes: 5 } });
+    await v1(t.secretKey, '/mutes/cy', { method: 'DELETE' });
     expect((await v1(t.secretKey, '/rooms/staff', { method: 'PUT', body: { private: true } })).status).toBe(200);
     expect((await admin(`/tenants/${t.tenantId}/webhooks/test`, { method: 'POST' })).status).toBe(202);
     const events = () => rx.received.filter((d) => d.body.type !== 'message.pre_send');
@@ -61,9 +65,12 @@ describe.each(backends())('event webhooks on %s', (backend) => {
       ['message.rejected', { room: 'r', message: { id: 'm2', user: 'ann', name: 'Ann', text: '<script>alert(1)</script>' }, by: 'content_rules', reason: expect.any(String) }],
       ['message.rejected', { room: 'r', message: { id: 'm3', user: 'ann', name: 'Ann', text: 'nope' }, by: 'pre_send', reason: 'not here' }],
       ['message.reported', { room: 'r', message: { id: 'm1', user: 'ann', name: 'Ann', text: 'hello', seq: 1 }, reporter: 'ann', reason: 'rude' }],
+      ['report.resolved', expect.objectContaining({ room: 'r', messageId: 'm1', action: 'dismiss' })],
       ['message.deleted', { room: 'r', message: { id: 'm1', user: 'ann', seq: 1 }, by: 'ann' }],
       ['user.banned', { user: 'bob', reason: 'abuse', until: null, createdAt: expect.any(Number) }],
       ['user.unbanned', { user: 'bob' }],
+      ['user.muted', expect.objectContaining({ user: 'cy', until: expect.any(Number) })],
+      ['user.unmuted', { user: 'cy' }],
       ['room.created', { room: 'staff', private: true }],
       ['webhook.test', { message: expect.any(String) }],
     ]);
