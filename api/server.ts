@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { databaseError, listenError, probePort, secretFrom } from './ops/start-checks';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Bus } from './bus/bus';
@@ -13,7 +12,7 @@ import { createAuth } from './chat/auth';
 import { createChatService } from './chat/chat-service';
 import { DEFAULT_COMMIT_WINDOW_MS } from './chat/message-writer';
 import { createHub } from './chat/hub';
-import { createSealer, newToken } from './chat/keys';
+import { createSealer } from './chat/keys';
 import { createMemoryPresence, type PresenceStore } from './chat/presence';
 import { createMemoryRateLimiter, type RateLimiter } from './chat/rate-limit';
 import { checkMasterKey } from './chat/master-check';
@@ -129,19 +128,6 @@ export interface RunningServer {
 
 export const DEMO_TENANT_ID = 't_demo';
 
-/** A secret from the options, else from a file in the data dir, else new (and saved there). */
-function secretFrom(given: string | undefined, dataDir: string | undefined, file: string) {
-  if (given) return { value: given, generated: false };
-  const path = dataDir ? join(dataDir, file) : null;
-  if (path && existsSync(path)) return { value: readFileSync(path, 'utf8').trim(), generated: false };
-  const value = newToken();
-  if (path) {
-    mkdirSync(dataDir!, { recursive: true });
-    writeFileSync(path, `${value}\n`, { mode: 0o600 });
-  }
-  return { value, generated: true };
-}
-
 /** The composition root: the only place that picks PGlite or Postgres, memory bus or Redis. */
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger();
@@ -154,8 +140,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const master = secretFrom(opts.masterKey, dataDir, 'master-key');
   const heartbeatMs = opts.heartbeatMs ?? DEFAULTS.heartbeatMs;
 
+  // A port in use or a database that does not answer is one line, and leaves no new secret
+  // in DATA_DIR: those are written only after both checks.
+  await probePort(opts.port ?? 8787, opts.host);
   const metrics = createMetrics();
-  const database = await openDatabase({ url: opts.databaseUrl, dataDir });
+  const database = await openDatabase({ url: opts.databaseUrl, dataDir }).catch((err) => {
+    throw databaseError(err);
+  });
+  admin.save();
+  master.save();
   const { db } = database;
   // Before anything else touches the database: a wrong master key could unseal nothing.
   const sealer = createSealer(master.value);
@@ -289,7 +282,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const server = createAdaptorServer({ fetch: app.fetch });
   server.on('upgrade', gateway.upgrade);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => reject(listenError(err, port)));
     server.listen(port, opts.host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
