@@ -1,3 +1,21 @@
+import { isIP } from 'node:net';
+
+/**
+ * Whose failures a client address counts toward: an IPv6 client is given a whole /64 and may
+ * send from any address in it, so the /64 is one bucket; an IPv4-mapped address is its IPv4.
+ */
+export function addressBucket(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  const bare = address.split('%')[0]!;
+  if (isIP(bare) !== 6) return address;
+  const [head = '', tail] = bare.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
 /**
  * Failed sign-ins counted per email and per client address over a window. Once either passes
  * its limit, sign-ins for it are refused (even with the right password) until the window
@@ -18,7 +36,7 @@ export function createLoginThrottle(opts: { now: () => number; windowMs?: number
     if (f && opts.now() - f.since >= windowMs) failures.delete(key);
     return failures.get(key);
   };
-  const keys = (email: string, address: string) => [[`e:${email}`, perEmail], [`a:${address}`, perAddress]] as const;
+  const keys = (email: string, address: string) => [[`e:${email}`, perEmail], [`a:${addressBucket(address)}`, perAddress]] as const;
 
   return {
     /** Milliseconds until a sign-in for this email from this address may be tried; 0 now. */
@@ -53,7 +71,7 @@ export function createLoginThrottle(opts: { now: () => number; windowMs?: number
      */
     succeeded(email: string, address: string) {
       failures.delete(`e:${email}`);
-      const f = live(`a:${address}`);
+      const f = live(`a:${addressBucket(address)}`);
       if (f && f.count > 0) f.count--;
     },
   };
