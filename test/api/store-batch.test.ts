@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../api/db/client';
 import { createMessageWriter } from '../../api/chat/message-writer';
@@ -10,9 +11,11 @@ const msg = (id: string, userId = 'u') => ({ id, userId, name: userId, text: id 
 describe.each(backends())('storeBatch on %s', (backend) => {
   const dbs: Database[] = [];
   let drop: (() => Promise<void>) | undefined;
+  let url: string | undefined;
   beforeAll(async () => {
     const pg = backend === 'postgres' ? await freshPostgres() : null;
     drop = pg?.drop;
+    url = pg?.url;
     dbs.push(await openDatabase({ url: pg?.url }));
     // On Postgres a second pool stands in for a second server writing the same rooms.
     if (pg) dbs.push(await openDatabase({ url: pg.url }));
@@ -116,6 +119,44 @@ describe.each(backends())('storeBatch on %s', (backend) => {
       expect(seqs).toEqual(Array.from({ length: 1 + rounds * 4 }, (_, i) => i + 1));
     }
   });
+
+  // The test above passes even with unordered locks (a deadlock falls back room by room): this
+  // one sees the order. Postgres only: PGlite has one connection.
+  if (backend === 'postgres')
+    it('locks the rooms of one statement in (tenant, room) order, whatever order they came in', async () => {
+      const names = ['lo-1', 'lo-2', 'lo-3'];
+      for (const n of names) await storeBatch(dbs[0].db, 't', n, [msg(`${n}-first`)], 60);
+      const other = postgres(url!, { max: 1, onnotice: () => {} });
+      const probe = postgres(url!, { max: 1, onnotice: () => {} });
+      const lockable = async (room: string) => {
+        try {
+          await probe.begin((tx) => tx`select 1 from rooms where tenant_id = 't' and name = ${room} for update nowait`);
+          return true;
+        } catch (err) {
+          if ((err as { code?: string }).code !== '55P03') throw err;
+          return false;
+        }
+      };
+      try {
+        let stored!: ReturnType<typeof storeRooms>;
+        await other.begin(async (tx) => {
+          await tx`select 1 from rooms where tenant_id = 't' and name = 'lo-2' for update`;
+          stored = storeRooms(dbs[0].db, [...names].reverse().map((room) => ({ tenantId: 't', room, messages: [msg(`${room}-x`)] })), 61);
+          for (;;) {
+            const [w] = await probe`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+            if (w.n > 0) break;
+            await new Promise((r) => setImmediate(r));
+          }
+          // Waiting on lo-2, the statement holds lo-1 and has not touched lo-3.
+          expect(await lockable('lo-1')).toBe(false);
+          expect(await lockable('lo-3')).toBe(true);
+        });
+        expect((await stored).flat().map((o) => o.kind)).toEqual(['stored', 'stored', 'stored']);
+      } finally {
+        await other.end();
+        await probe.end();
+      }
+    });
 
   it('keeps its lane going when onCommitted throws: the other room of the statement and later messages are still stored and published', async () => {
     const published: string[] = [];
