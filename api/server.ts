@@ -22,7 +22,7 @@ import { createTypingTracker } from './chat/typing';
 import { openDatabase } from './db/client';
 import { loggableError } from './db/query-error';
 import * as tenantsDb from './db/tenants';
-import { DEFAULTS } from './protocol';
+import { DEFAULTS, protocolJsonSchema } from './protocol';
 import { adminRoutes } from './routes/admin-api';
 import { apiRoutes } from './routes/api-v1';
 import { healthRoutes } from './routes/health';
@@ -270,6 +270,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   app.route('/', metricsRoutes({ registry: metrics.registry, token: opts.metricsToken }));
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get(WS_PATH, gateway.route);
+  // The wire contract as JSON Schema, public like the protocol it describes (before /v1's key check).
+  const protocolSchema = protocolJsonSchema();
+  app.get('/v1/protocol.schema.json', (c) => c.json(protocolSchema, 200, { 'cache-control': 'public, max-age=300' }));
   app.route('/', embedCheckRoutes({ tenants }));
   app.route('/v1', apiRoutes({ tenants, auth, chat, audit, desk, draining: () => gateway.draining }));
   const webhooks = createWebhookLog({ db, now, kick: events.kick });

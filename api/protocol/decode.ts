@@ -1,6 +1,7 @@
 import type { ErrorCode } from './codes';
-import type { ClientFrame } from './frames';
-import { DEFAULTS, MESSAGE_ID_RE, ROOM_RE } from './limits';
+import { CLIENT_FRAMES, type FieldSpec } from './frame-table';
+import type { ClientFrame, ClientFrameType } from './frames';
+import { DEFAULTS } from './limits';
 import { textProblem } from './text';
 
 /** What the decoder returns: a frame, or a coded error with the `rid` when one could be read. */
@@ -9,47 +10,29 @@ export type Decoded =
   | { ok: false; code: ErrorCode; message: string; rid?: string };
 
 type Obj = Record<string, unknown>;
-type Check = (v: unknown) => string | null;
 
-// Every string field is clean text (text.ts) before any other rule looks at it.
-const str = (re?: RegExp, max = Infinity): Check => (v) =>
-  typeof v !== 'string'
-    ? 'must be a string'
-    : v.length > max
-      ? `is longer than ${max}`
-      : (textProblem(v) ?? (re && !re.test(v) ? 'is malformed' : null));
-const room = str(ROOM_RE);
-const msgId = str(MESSAGE_ID_RE);
-const userId = str(/^[^\s\u0000-\u001f]{1,128}$/);
-const bool: Check = (v) => (typeof v === 'boolean' ? null : 'must be a boolean');
-const seq: Check = (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? null : 'must be a non-negative integer');
-const limit: Check = (v) =>
-  Number.isInteger(v) && (v as number) >= 1 && (v as number) <= DEFAULTS.maxHistoryLimit
-    ? null
-    : `must be an integer from 1 to ${DEFAULTS.maxHistoryLimit}`;
-const anyText = str(undefined);
-const token = str(undefined, 8192);
-const name = str(undefined, 256);
-const reason = str(undefined, 1000);
-
-// Field rules per frame type: [field, check, required]. Unknown fields are ignored so clients
-// can be extended without breaking older servers.
-const SHAPES: Record<ClientFrame['type'], [string, Check, boolean][]> = {
-  hello: [['token', token, false], ['name', name, false], ['batch', bool, false]],
-  join: [['room', room, true], ['lastSeq', seq, false], ['cursor', seq, false], ['limit', limit, false]],
-  leave: [['room', room, true]],
-  message: [['room', room, true], ['id', msgId, true], ['text', anyText, true]],
-  typing: [['room', room, true], ['active', bool, true]],
-  read: [['room', room, true], ['lastSeq', seq, true]],
-  sync: [['room', room, true], ['lastSeq', seq, false], ['cursor', seq, false], ['limit', limit, false]],
-  history: [['room', room, true], ['beforeSeq', seq, true], ['limit', limit, false]],
-  ping: [],
-  delete: [['room', room, true], ['id', msgId, true]],
-  report: [['room', room, true], ['id', msgId, true], ['reason', reason, false]],
-  block: [['user', userId, true]],
-  unblock: [['user', userId, true]],
-  refresh: [['token', token, true]],
-};
+/** What is wrong with one field's value under its spec (frame-table.ts), or null. */
+function problem(spec: FieldSpec, v: unknown): string | null {
+  if ('const' in spec) return v === spec.const ? null : `must be ${spec.const}`;
+  if ('enum' in spec) return typeof v === 'string' && spec.enum.includes(v) ? null : `must be one of ${spec.enum.join(', ')}`;
+  switch (spec.type) {
+    case 'string':
+      if (typeof v !== 'string') return 'must be a string';
+      if (spec.maxLength !== undefined && v.length > spec.maxLength) return `is longer than ${spec.maxLength}`;
+      // Every string field is clean text (text.ts) before any other rule looks at it.
+      return textProblem(v) ?? (spec.pattern && !spec.pattern.test(v) ? 'is malformed' : null);
+    case 'integer': {
+      const { minimum: min, maximum: max } = spec;
+      if (Number.isSafeInteger(v) && (v as number) >= min && (max === undefined || (v as number) <= max)) return null;
+      return max !== undefined ? `must be an integer from ${min} to ${max}` : min === 0 ? 'must be a non-negative integer' : `must be an integer of at least ${min}`;
+    }
+    case 'boolean':
+      return typeof v === 'boolean' ? null : 'must be a boolean';
+    default:
+      // Lists and objects appear only in server frames.
+      return null;
+  }
+}
 
 const bad = (message: string, rid?: string): Decoded => ({ ok: false, code: 'bad_request', message, rid });
 
@@ -64,17 +47,18 @@ export function validateFrame(value: unknown): Decoded {
     rid = o.rid;
   }
   const type = o.type;
-  if (typeof type !== 'string' || !Object.hasOwn(SHAPES, type)) return bad(`unknown frame type ${JSON.stringify(type)}`, rid);
-  for (const [field, check, required] of SHAPES[type as ClientFrame['type']]) {
+  if (typeof type !== 'string' || !Object.hasOwn(CLIENT_FRAMES, type)) return bad(`unknown frame type ${JSON.stringify(type)}`, rid);
+  const spec = CLIENT_FRAMES[type as ClientFrameType];
+  for (const [field, [fieldSpec, required]] of Object.entries(spec.fields)) {
     const v = o[field];
     if (v === undefined || v === null) {
       if (required) return bad(`${type}.${field} is required`, rid);
       continue;
     }
-    const problem = check(v);
-    if (problem) return bad(`${type}.${field} ${problem}`, rid);
+    const wrong = problem(fieldSpec, v);
+    if (wrong) return bad(`${type}.${field} ${wrong}`, rid);
   }
-  if (type === 'sync' && o.lastSeq == null && o.cursor == null) return bad('sync needs lastSeq or cursor', rid);
+  if (spec.oneOf && spec.oneOf.every((f) => o[f] == null)) return bad(`${type} needs ${spec.oneOf.join(' or ')}`, rid);
   return { ok: true, frame: o as unknown as ClientFrame };
 }
 

@@ -6,3 +6,5 @@ export * from './limits';
 export * from './decode';
 export * from './text';
 export * from './admin';
+export * from './frame-table';
+export * from './json-schema';

@@ -1,6 +1,7 @@
 import { connect as tcpConnect } from 'node:net';
 import WebSocket from 'ws';
 import { SignJWT } from 'jose';
+import { serverFrameProblems } from './schema-check';
 
 export type Frame = Record<string, any>;
 
@@ -36,6 +37,9 @@ export function connect(wsUrl: string, key: string, opts: { origin?: string; loc
     ws.on('message', (data) => {
       for (const line of data.toString().split('\n')) {
         const f = JSON.parse(line) as Frame;
+        // Every frame a test server sends must fit the published schema (/v1/protocol.schema.json).
+        const wrong = serverFrameProblems(f);
+        if (wrong.length) throw new Error(`server frame breaks protocol.schema.json: ${wrong.join('; ')} in ${line.slice(0, 300)}`);
         frames.push(f);
         for (let i = 0; i < waiters.length; i++)
           if (waiters[i].match(f)) {
