@@ -8,7 +8,7 @@ export const systemResolver: Resolver = (host) => lookup(host, { all: true, verb
 
 // Addresses a tenant's webhook must never reach: this machine, the private network, the cloud
 // metadata service (169.254.169.254, fd00:ec2::254, 100.100.100.200 fall in these), and the
-// IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64), which some stacks route
+// IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo), which some stacks route
 // to the IPv4 address inside.
 // Two lists: Node checks an IPv4 address against IPv6 rules too (as ::ffff:a.b.c.d), so one
 // list holding ::/96 would refuse every IPv4 address.
@@ -34,6 +34,9 @@ for (const [net, bits] of [
   ['::', 96], // IPv4-compatible
   ['::ffff:0:0', 96], // IPv4-mapped
   ['64:ff9b::', 96], // NAT64
+  ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215)
+  ['2002::', 16], // 6to4: an IPv4 address in bits 16-47
+  ['2001::', 32], // Teredo: an IPv4 address in the last 32 bits
   ['100::', 64], // discard
   ['fc00::', 7], // unique-local
   ['fe80::', 10], // link-local

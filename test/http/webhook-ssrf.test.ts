@@ -24,6 +24,10 @@ const FORBIDDEN = [
   'http://[::127.0.0.1]/',
   'http://[::ffff:169.254.169.254]/',
   'http://[64:ff9b::127.0.0.1]/',
+  'http://[64:ff9b:1::a00:1]/', // local-use NAT64 (RFC 8215) to 10.0.0.1
+  'http://[2002:7f00:1::]/', // 6to4 of 127.0.0.1
+  'http://[2002:a9fe:a9fe::1]/', // 6to4 of the metadata address
+  'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/', // Teredo (carries 127.0.0.1, obfuscated)
   'http://2130706433/',
   'http://0177.0.0.1/',
   'http://0x7f.0.0.1/',
