@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import * as q from '../db/reports';
+import { auditAbout, searchMessages, type SearchCursor } from '../db/search';
 import type { WireMessage } from '../protocol';
 import type { Actor } from './accounts';
 import type { Audit } from './audit';
@@ -96,6 +97,35 @@ export function createReportDesk(opts: { db: Db; chat: ChatService; audit: Audit
       if (recorded) opts.onEvent?.();
       await audit.record(tenant.id, by, `report.${status}`, `report #${r.id}`, { action: a.action, reports: ids, user: author ?? null });
       return (await list(tenant.id, { limit: 1, reportId, context: true }))[0]!;
+    },
+
+    /** Messages matching words and/or an author across the tenant's rooms, newest first. */
+    async search(tenantId: string, p: { words?: string; user?: string; before?: SearchCursor; limit: number }) {
+      const rows = await searchMessages(db, tenantId, { ...p, limit: p.limit + 1 });
+      const page = rows.slice(0, p.limit);
+      const last = page.at(-1);
+      return { messages: page.map((r) => ({ room: r.room, ...toWire(r) })), hasMore: rows.length > p.limit, next: rows.length > p.limit && last ? { ts: last.ts, room: last.room, seq: last.seq } : null };
+    },
+
+    /** One user as moderators see them: recent messages, reports by and against them, sanctions and their history. */
+    async userView(tenantId: string, user: string) {
+      const [found, reports, history, ban, mute] = await Promise.all([
+        searchMessages(db, tenantId, { user, limit: 50 }),
+        q.reportsAbout(db, tenantId, user, 100),
+        auditAbout(db, tenantId, user, 100),
+        chat.bans.list(tenantId).then((l) => l.find((b) => b.user === user) ?? null),
+        chat.mutes.mutedNow(tenantId, user).then((m) => m ?? null),
+      ]);
+      const view = ({ report: r }: (typeof reports)[number]) => ({ id: r.id, room: r.room, messageId: r.messageId, reporter: r.reporterId, reason: r.reason, ts: r.ts, status: r.status });
+      return {
+        user,
+        messages: found.map((r) => ({ room: r.room, ...toWire(r) })),
+        reportsBy: reports.filter((r) => r.report.reporterId === user).map(view),
+        reportsAgainst: reports.filter((r) => r.author === user).map(view),
+        ban,
+        mute,
+        history: history.map(({ tenantId: _t, ...e }) => e),
+      };
     },
 
     /** Deletes any message (a moderator's delete, from the dashboard or the backend). */

@@ -116,6 +116,11 @@ export const messages = pgTable(
     uniqueIndex('messages_tenant_room_id_uq').on(t.tenantId, t.room, t.id),
     index('messages_tenant_room_rev_idx').on(t.tenantId, t.room, t.rev),
     index('messages_tenant_ts_idx').on(t.tenantId, t.ts),
+    // Moderators' search by words and by author. A tsvector GIN index, which PGlite has too
+    // (pg_trgm is an extension PGlite does not load by default); 'simple' does no stemming, so
+    // a search matches the words people typed, in any language.
+    index('messages_text_search_idx').using('gin', sql`to_tsvector('simple', coalesce(${t.text}, ''))`),
+    index('messages_tenant_user_idx').on(t.tenantId, t.userId, t.ts),
   ],
 );
 

@@ -8,6 +8,7 @@ import { MESSAGE_ID_RE } from '../protocol';
 import { REPORT_ACTIONS, type ReportAction, type ReportDesk } from '../chat/report-desk';
 import { bad, intQuery, roomParam } from './params';
 import { optionalBody, sanctionInput, sanctionRoutes } from './sanction-routes';
+import { searchRoutes } from './search-routes';
 
 /**
  * Reports, bans, mutes and message deletes of one tenant. Mounted twice: under /v1 for the tenant's backend (the
@@ -71,6 +72,8 @@ export function moderationRoutes(opts: {
   const common = { tenantOf, actor: opts.actor, audit };
   app.route('/', sanctionRoutes({ ...common, path: 'bans', verb: 'ban', list: (t) => chat.bans.list(t), add: (t, u, o) => chat.bans.ban(t, u, o), lift: (t, u) => chat.bans.unban(t, u) }));
   app.route('/', sanctionRoutes({ ...common, path: 'mutes', verb: 'mute', list: (t) => chat.mutes.list(t), add: (t, u, o) => chat.mutes.mute(t, u, o), lift: (t, u) => chat.mutes.unmute(t, u) }));
+
+  app.route('/', searchRoutes({ desk: opts.desk, tenantOf }));
 
   return app;
 }

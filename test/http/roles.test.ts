@@ -48,6 +48,8 @@ const TENANT_ROUTES: Route[] = [
   route('PUT', '/tenants/:id/bans/:user', MODERATORS, { reason: 'spam', minutes: 60 }),
   route('DELETE', '/tenants/:id/bans/:user', MODERATORS),
   route('GET', '/tenants/:id/mutes', MODERATORS),
+  { ...route('GET', '/tenants/:id/messages', MODERATORS), url: (t) => `/tenants/${t}/messages?q=hello` },
+  route('GET', '/tenants/:id/users/:user', MODERATORS),
   route('POST', '/tenants/:id/reports/:rid', MODERATORS, { action: 'dismiss' }),
   route('DELETE', '/tenants/:id/rooms/:room/messages/:msg', MODERATORS),
   route('PUT', '/tenants/:id/mutes/:user', MODERATORS, { reason: 'loud', minutes: 60 }),

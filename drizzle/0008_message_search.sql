@@ -1,0 +1,2 @@
+CREATE INDEX "messages_text_search_idx" ON "messages" USING gin (to_tsvector('simple', coalesce("text", '')));--> statement-breakpoint
+CREATE INDEX "messages_tenant_user_idx" ON "messages" USING btree ("tenant_id","user_id","ts");
