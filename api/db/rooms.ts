@@ -191,7 +191,12 @@ export function createSnapshotReader(db: Db) {
     for (const row of rows) {
       const q = batch[Number(row.ord)];
       answered.add(Number(row.ord));
-      q.resolve(row.last_seq == null ? null : toSnapshot(q.tenantId, q.room, row));
+      // One row that cannot be read fails its own join, never the rest of the batch.
+      try {
+        q.resolve(row.last_seq == null ? null : toSnapshot(q.tenantId, q.room, row));
+      } catch (err) {
+        q.reject(err);
+      }
     }
     // The left join answers every input row; never leave a join waiting if that changes.
     batch.forEach((q, i) => answered.has(i) || q.reject(new Error('join snapshot: no row for a request')));
