@@ -28,6 +28,8 @@ function problem(spec: FieldSpec, v: unknown): string | null {
     }
     case 'boolean':
       return typeof v === 'boolean' ? null : 'must be a boolean';
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v) && v >= spec.minimum ? null : `must be a number of at least ${spec.minimum}`;
     default:
       // Lists and objects appear only in server frames.
       return null;

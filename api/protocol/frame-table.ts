@@ -10,6 +10,7 @@ import { DEFAULTS, MESSAGE_ID_RE, ROOM_RE } from './limits';
 export type FieldSpec =
   | { type: 'string'; pattern?: RegExp; maxLength?: number }
   | { type: 'integer'; minimum: number; maximum?: number }
+  | { type: 'number'; minimum: number }
   | { type: 'boolean' }
   | { const: true }
   | { enum: readonly string[] }
@@ -76,7 +77,7 @@ export const SERVER_FRAMES: Record<ServerFrameType, FrameSpec> = {
       heartbeatMs: req(count),
       limits: req({
         type: 'object',
-        fields: { maxTextLength: req(count), maxFrameBytes: req(count), messagesPerSecond: req({ type: 'integer', minimum: 0 }), burst: req(count) },
+        fields: { maxTextLength: req(count), maxFrameBytes: req(count), messagesPerSecond: req({ type: 'number', minimum: 0 }), burst: req(count) },
       }),
       expiresAt: req(count),
     },

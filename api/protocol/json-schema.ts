@@ -13,6 +13,8 @@ function fieldSchema(spec: FieldSpec): Schema {
       return { type: 'integer', minimum: spec.minimum, ...(spec.maximum !== undefined ? { maximum: spec.maximum } : {}) };
     case 'boolean':
       return { type: 'boolean' };
+    case 'number':
+      return { type: 'number', minimum: spec.minimum };
     case 'array':
       return { type: 'array', items: fieldSchema(spec.items), ...(spec.maxItems ? { maxItems: spec.maxItems } : {}) };
     case 'object':

@@ -53,6 +53,10 @@ export function check(root: Schema, schema: Schema, v: unknown, at = '$'): strin
       return out;
     case 'boolean':
       return typeof v === 'boolean' ? out : [`${at}: must be a boolean`];
+    case 'number':
+      if (typeof v !== 'number' || !Number.isFinite(v)) return [`${at}: must be a number`];
+      if (schema.minimum !== undefined && v < schema.minimum) out.push(`${at}: below ${schema.minimum}`);
+      return out;
   }
   return out;
 }
