@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,8 @@ export async function startTestServer(
   const backend = opts.backend ?? (process.env.DATABASE_URL ? 'postgres' : 'pglite');
   const pg = backend === 'postgres' ? await freshPostgres() : null;
   const dataDir = pg ? undefined : mkdtempSync(join(tmpdir(), 'parley-test-'));
-  const adminToken = opts.adminToken ?? `admin-${Math.random().toString(36).slice(2)}`;
+  // At least 24 characters, as `npm start` requires (children started with it must accept it).
+  const adminToken = opts.adminToken ?? `admin-${randomBytes(18).toString('base64url')}`;
   const masterKey = opts.masterKey ?? `master-${Math.random().toString(36).slice(2)}`;
   const base: ServerOptions = {
     ...opts,

@@ -46,7 +46,7 @@ describe.each(backends())('graceful shutdown on %s', (backend) => {
       DATA_DIR: dataDir,
       DATABASE_URL: pg?.url ?? '',
       REDIS_URL: '',
-      PARLEY_ADMIN_TOKEN: 'shutdown-admin',
+      PARLEY_ADMIN_TOKEN: 'shutdown-admin-token-long-enough',
       PARLEY_MASTER_KEY: 'shutdown-master',
     };
     const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
