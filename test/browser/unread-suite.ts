@@ -76,10 +76,8 @@ export function unreadSuite(env: BrowserEnv) {
       });
       await page.goto(env.site.page(`/${room}.html`, embedPage({ api: env.server.url, attrs: { key, room, name: 'Q' } })));
       const w = widgetOf(page);
-      await page.evaluate(() => new Promise<void>((r) => (function wait() {
-        if (!window.Parley) return setTimeout(wait, 10);
-        window.Parley.on('status', (s) => s === 'connected' && r());
-      })()));
+      // No wait for this page's 'connected' status event: it may come before a listener could
+      // be added (that race hung this test). '2 online' on the other page says both are in.
       const other = await env.newPage();
       await other.goto(env.site.page(`/${room}-o.html`, embedPage({ api: env.server.url, attrs: { key, room, name: 'O' } })));
       const o = widgetOf(other);

@@ -29,6 +29,9 @@ function run(cmd: string, args: string[], cwd: string): Promise<string> {
   });
 }
 
+// `npm start` refuses an admin token shorter than 24 characters.
+const ADMIN = 'prod-admin-token-long-enough-0123';
+
 describe('the production start sequence (the container recipe, without a container engine)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-prod-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,7 +56,7 @@ describe('the production start sequence (the container recipe, without a contain
     const dataDir = join(dir, 'data');
     const child = spawn(process.execPath, stage.cmd.slice(1), {
       cwd: app,
-      env: { PATH: process.env.PATH ?? '', ...stage.env, PORT: '0', DATA_DIR: dataDir, PARLEY_ADMIN_TOKEN: 'prod-admin-token-long-enough-0123' },
+      env: { PATH: process.env.PATH ?? '', ...stage.env, PORT: '0', DATA_DIR: dataDir, PARLEY_ADMIN_TOKEN: ADMIN },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -62,7 +65,7 @@ describe('the production start sequence (the container recipe, without a contain
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       // Migrations ran (readyz) and the bundles are found from the compiled output.
       for (const path of ['/widget.js', '/dashboard.js']) expect((await fetch(`${url}${path}`)).status).toBe(200);
-      const tenants = await fetch(`${url}/admin/api/tenants`, { headers: { authorization: 'Bearer prod-admin-token' } });
+      const tenants = await fetch(`${url}/admin/api/tenants`, { headers: { authorization: `Bearer ${ADMIN}` } });
       expect(tenants.status).toBe(200);
     } finally {
       child.kill('SIGTERM');
