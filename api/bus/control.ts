@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { REDIS_PREFIX } from './bus';
+import { connectRedis } from './redis-connect';
 
 /**
  * What changed in a tenant, as a hint to re-read it: every server holds the database's truth,
@@ -93,7 +94,7 @@ export async function createRedisControl(opts: { url: string; prefix?: string; l
   const pub = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: null });
   const sub = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: null });
   for (const c of [pub, sub]) c.on('error', (err) => opts.log('redis error (control)', err));
-  await Promise.all([pub.connect(), sub.connect()]);
+  await connectRedis([pub, sub], opts.log);
   sub.on('message', (_channel: string, raw: string) => {
     const m = decodeControl(raw);
     if (!m) return opts.log('malformed control event dropped');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { REDIS_PREFIX, roomChannel, type Bus, type RoomEvent, type RoomEventKind } from './bus';
+import { connectRedis } from './redis-connect';
 
 // Wire form on Redis: "<server> <kind> <seq>/<rev> <tenant.length>:<tenant><room.length>:<room><user.length>:<user><json>".
 // Length prefixes keep any id safe without JSON-parsing our own broadcasts on every server.
@@ -56,7 +57,7 @@ export async function createRedisBus(opts: { url: string; prefix?: string; log: 
   // We resubscribe ourselves after a reconnect, so that the hub re-reads only once every
   // channel is live again (ioredis's own resubscribe gives no such moment).
   const sub = redisConnection(opts.url, { lazyConnect: true, autoResubscribe: false });
-  await Promise.all([pub.connect(), sub.connect()]);
+  await connectRedis([pub, sub], opts.log);
   const version = /redis_version:(\d+)/.exec(await pub.info('server'))?.[1];
   const sharded = Number(version) >= 7;
   let handler: (ev: RoomEvent) => void = () => {};

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { REDIS_PREFIX } from '../bus/bus';
 import { createMemoryRateLimiter, type RateLimit, type RateLimiter } from './rate-limit';
+import { connectRedis } from '../bus/redis-connect';
 
 // One atomic step on the shared bucket: refill by Redis's own clock (servers' clocks may
 // differ), then grant up to ARGV[3] whole tokens, or none and the wait for one. The bucket
@@ -56,7 +57,7 @@ export async function createRedisRateLimiter(opts: {
   const redis = new Redis(opts.url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true }) as WithTake;
   redis.defineCommand('parleyTake', { numberOfKeys: 1, lua: TAKE });
   redis.on('error', (err) => opts.log('redis error (rate limits)', err));
-  await redis.connect();
+  await connectRedis([redis], opts.log);
   const fallback = createMemoryRateLimiter({ now: opts.now });
   const local = new Map<string, Local>();
   let roundTrips = 0;
