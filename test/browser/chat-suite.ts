@@ -104,9 +104,29 @@ export function chatSuite(env: BrowserEnv) {
     it('survives a server restart while a person types: shows reconnecting, delivers once', async () => {
       await alice.textbox.fill('');
       await alice.textbox.pressSequentially('typed across');
+      // Every status the widget goes through, recorded in the page from before the restart: the
+      // reconnecting window can be shorter than a poll of the DOM.
+      // The label shown in that state is recorded the same way, by an observer of the panel.
+      await alice.page.evaluate(() => {
+        const w = window as unknown as { __statuses: string[]; __labels: string[]; Parley: { on(e: 'status', f: (s: string) => void): void } };
+        w.__statuses = [];
+        w.__labels = [];
+        w.Parley.on('status', (st) => w.__statuses.push(st));
+        const root = document.querySelector('parley-chat')!.shadowRoot!;
+        const look = () => {
+          const el = root.querySelector('.panel[data-state=reconnecting] .state');
+          if (el?.textContent) w.__labels.push(el.textContent);
+        };
+        new MutationObserver(look).observe(root, { subtree: true, childList: true, attributes: true, characterData: true });
+      });
       const restarting = env.server.restart();
-      // Waits for the state and reads its label in one step: the window may be short.
-      expect(await alice.page.locator('parley-chat .panel[data-state=reconnecting] .state').innerText()).toBe('Reconnecting…');
+      const seen = () =>
+        alice.page.evaluate(() => {
+          const w = window as unknown as { __statuses: string[]; __labels: string[] };
+          return { __statuses: w.__statuses, __labels: w.__labels };
+        });
+      await expect.poll(async () => (await seen()).__statuses).toContain('reconnecting');
+      await expect.poll(async () => (await seen()).__labels).toContain('Reconnecting…');
       await screenshot(alice.page, 'restart-reconnecting');
       await alice.textbox.pressSequentially(' a restart');
       await alice.textbox.press('Enter');
