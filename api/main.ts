@@ -47,6 +47,7 @@ const server = await startServer({
   allowPrivateWebhooks: config.PARLEY_ALLOW_PRIVATE_WEBHOOKS,
   maxConnections: config.PARLEY_MAX_CONNECTIONS,
   maxConnectionsPerIp: config.PARLEY_MAX_CONNECTIONS_PER_IP,
+  trustedProxies: config.PARLEY_TRUSTED_PROXIES,
 }).catch((err) => {
   // A reason the operator can fix is one line without a stack (and without secrets).
   if (!(err instanceof StartupError)) throw err;

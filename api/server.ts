@@ -41,6 +41,8 @@ import { createWebhookSigner } from './chat/webhook-signing';
 import { createGateway, WS_PATH } from './ws/gateway';
 import { createLogger, logFn, type LogFn, type Logger } from './ops/logger';
 import { requestLog } from './routes/request-log';
+import { clientInfo } from './routes/client-info';
+import { proxyTrust } from './ops/client-address';
 import { metricsRoutes } from './routes/metrics';
 import { openApiDocument } from './routes/openapi';
 import { createMetrics } from './ops/metrics';
@@ -96,6 +98,11 @@ export interface ServerOptions {
   /** Open sockets at most (503 beyond; default 20,000) and per client address (429; default 500). */
   maxConnections?: number;
   maxConnectionsPerIp?: number;
+  /**
+   * Proxies whose `X-Forwarded-For`/`-Proto`/`-Host` are believed (`loopback`, `private`, addresses
+   * or CIDRs; default none): per-address limits then count the client, not the load balancer.
+   */
+  trustedProxies?: string[];
   /** Presence events per user and room at most one per this many ms (default 1000). */
   presenceWindowMs?: number;
   /** Origins the demo tenant allows besides the server's own address. */
@@ -228,6 +235,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     for (const c of changes)
       chat.publishEvent(c.tenantId, c.room, 'presence', c.user, { type: 'presence', room: c.room, user: c.user, name: c.name, status: c.status });
   });
+  const trustProxy = proxyTrust(opts.trustedProxies ?? []);
   const gateway = createGateway({
     chat,
     auth,
@@ -245,6 +253,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     coalesceMs: opts.coalesceMs,
     maxConnections: opts.maxConnections,
     maxConnectionsPerIp: opts.maxConnectionsPerIp,
+    trustProxy,
     presenceWindowMs: opts.presenceWindowMs,
     now,
     log,
@@ -263,7 +272,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const baseUrl = () => `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost'}:${port}`;
   let demoKey = '';
   const app = new Hono();
-  app.use(...requestLog(logger));
+  app.use(clientInfo(trustProxy), ...requestLog(logger));
   app.onError(onError(log));
   const openapi = openApiDocument('0.1.0');
   app.get('/v1/openapi.json', (c) => c.json(openapi));

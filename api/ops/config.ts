@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { validProxyEntry } from './client-address';
 import type { LogLevel } from './logger';
 
 // The environment `npm start` reads (README, "Configuration"), as one schema. Values are
@@ -49,6 +50,16 @@ const ENV = z.object({
     .optional(),
   PARLEY_MAX_CONNECTIONS: int(1, 10_000_000).optional(),
   PARLEY_MAX_CONNECTIONS_PER_IP: int(1, 10_000_000).optional(),
+  // The load balancer's addresses: their X-Forwarded-For names the client (api/ops/client-address.ts).
+  PARLEY_TRUSTED_PROXIES: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.string().refine(validProxyEntry, 'must list loopback, private, IP addresses or CIDRs (e.g. 10.0.0.0/8), comma-separated'))
+        .max(64, 'must list at most 64 entries'),
+    )
+    .optional(),
   LOG_LEVEL: z.enum(LEVELS, `must be one of ${LEVELS.join(', ')}`).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty'], 'must be json or pretty').optional(),
 });
@@ -73,5 +84,5 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   if (parsed.success) return parsed.data as Config;
   // Zod's own messages can quote the input (an unknown enum value, say): only ours are used,
   // with the variable's name.
-  throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
 }

@@ -1,10 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Accounts, Principal, Role } from '../chat/accounts';
 import { ChatError } from '../chat/errors';
 import { safeEqual } from '../chat/keys';
 import type { RateLimiter } from '../chat/rate-limit';
+import { clientOf } from './client-info';
 import { bearer } from './params';
 
 /** Wrong admin tokens one address may send: 30 at once, then one every 2 s. */
@@ -25,9 +25,8 @@ export type Capability = keyof typeof CAPABILITIES;
 const COOKIE = 'parley_session';
 const COOKIE_PATH = '/admin/api';
 
-/** True when the browser reached us over HTTPS, directly or through a proxy that says so. */
-const overHttps = (c: Context) =>
-  new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+/** True when the browser reached us over HTTPS, directly or through a trusted proxy that says so. */
+const overHttps = (c: Context) => clientOf(c).https;
 
 /** Sets the session cookie: not readable by scripts, not sent on cross-site requests at all. */
 export function setSessionCookie(c: Context, sessionId: string, maxAgeMs: number) {
@@ -43,15 +42,8 @@ export function setSessionCookie(c: Context, sessionId: string, maxAgeMs: number
 export const sessionCookie = (c: Context) => getCookie(c, COOKIE);
 export const clearSessionCookie = (c: Context) => deleteCookie(c, COOKIE, { path: COOKIE_PATH, secure: overHttps(c) });
 
-/** The client's address, for sign-in throttling. */
-export function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    // app.request() in tests has no socket; one shared bucket is the safe answer.
-    return 'unknown';
-  }
-}
+/** The client's address, for sign-in throttling (behind trusted proxies: the address they were given). */
+export const clientAddress = (c: Context): string => clientOf(c).address;
 
 /**
  * Refuses a state-changing request a browser made from another site (CSRF). SameSite=Strict
@@ -67,7 +59,7 @@ export function checkSameOrigin(c: Context) {
   let ok: boolean;
   if (site) ok = site === 'same-origin';
   else if (origin) {
-    const host = c.req.header('x-forwarded-host') ?? c.req.header('host');
+    const host = clientOf(c).host;
     ok = URL.canParse(origin) && new URL(origin).host === host;
   } else ok = false;
   if (!ok) throw new ChatError('forbidden', 'cross-site request refused: send it from the dashboard (Origin must match)');

@@ -9,6 +9,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { TenantDirectory } from '../chat/tenants';
 import type { ControlBus } from '../bus/control';
 import { CLOSE } from '../protocol';
+import { clientAddressOf, trustNoProxy, type ProxyTrust } from '../ops/client-address';
 import { checkEmbed } from './embed-rule';
 import { createNodeTransport } from './node-transport';
 import { createRefusalLog } from './refusal-log';
@@ -35,6 +36,8 @@ export interface GatewayOptions extends Omit<SessionDeps, 'draining' | 'presence
   /** Open sockets this server holds at most (503 beyond), and per client address (429 beyond). */
   maxConnections?: number;
   maxConnectionsPerIp?: number;
+  /** Which peers' `X-Forwarded-For` names the client (default: none). */
+  trustProxy?: ProxyTrust;
 }
 
 /** 20,000 idle sockets are about 200 MB of heap; 500 per address leaves room for an office NAT. */
@@ -153,7 +156,7 @@ export function createGateway(opts: GatewayOptions) {
       if ((q < 0 ? url : url.slice(0, q)) !== WS_PATH) return deny(404, 'not_found', 'no WebSocket endpoint here');
       if (draining) return deny(503, 'internal', 'server is shutting down');
       // Counted before anything is looked up, so a flood of upgrades costs no queries.
-      const over = admit(req.socket.remoteAddress ?? '', socket);
+      const over = admit(clientAddressOf(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], trustProxy), socket);
       if (over === 'total') return deny(503, 'internal', 'server is at its connection limit; retry later');
       if (over === 'ip') return deny(429, 'rate_limited', 'too many connections from your address');
       const key = q < 0 ? '' : (new URLSearchParams(url.slice(q + 1)).get('key') ?? '');
@@ -179,6 +182,7 @@ export function createGateway(opts: GatewayOptions) {
 
   const maxTotal = opts.maxConnections ?? CONNECTION_LIMITS.total;
   const maxPerIp = opts.maxConnectionsPerIp ?? CONNECTION_LIMITS.perIp;
+  const trustProxy = opts.trustProxy ?? trustNoProxy;
   let open = 0;
   const perIp = new Map<string, number>();
   /**

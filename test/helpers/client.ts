@@ -22,10 +22,14 @@ export interface TestClient {
 let rids = 0;
 
 /** Opens a raw protocol connection (no hello). Rejects with the HTTP status on a refused upgrade. */
-export function connect(wsUrl: string, key: string, opts: { origin?: string; localAddress?: string } = {}): Promise<TestClient> {
+export function connect(
+  wsUrl: string,
+  key: string,
+  opts: { origin?: string; localAddress?: string; headers?: Record<string, string> } = {},
+): Promise<TestClient> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${wsUrl}?key=${encodeURIComponent(key)}`, {
-      headers: opts.origin ? { origin: opts.origin } : {},
+      headers: { ...opts.headers, ...(opts.origin ? { origin: opts.origin } : {}) },
       ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
     });
     const frames: Frame[] = [];

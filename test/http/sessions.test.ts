@@ -8,7 +8,8 @@ describe('dashboard sessions', () => {
   let s: TestServer;
   const PW = 'correct horse battery';
   beforeAll(async () => {
-    s = await startTestServer();
+    // The test plays the load balancer too (X-Forwarded-Proto), from loopback.
+    s = await startTestServer({ trustedProxies: ['loopback'] });
     await makeAccount(s, 'op@example.com', PW, true);
   }, 60_000);
   afterAll(() => s?.stop());

@@ -15,6 +15,7 @@ const BAD = {
   PARLEY_HEARTBEAT_MS: '9999999',
   LOG_LEVEL: 'verbose-secret-level',
   PARLEY_ALLOW_PRIVATE_WEBHOOKS: 'yes-please',
+  PARLEY_TRUSTED_PROXIES: 'private, 10.9.9.9/33',
 };
 
 describe('configuration', () => {
@@ -29,7 +30,7 @@ describe('configuration', () => {
     const { problems, message } = err as ConfigError;
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(Object.keys(BAD).sort());
     for (const value of Object.values(BAD)) expect(message.includes(value) ? `message holds ${value}` : '').toBe('');
-    expect(message).toMatch(/^Parley's configuration has 8 problems:/);
+    expect(message).toMatch(/^Parley's configuration has 9 problems:/);
   });
 
   it('reads a good environment into typed values; empty variables count as unset', () => {
