@@ -7,6 +7,7 @@ import { createMemoryControl, createRedisControl, type ControlBus } from './bus/
 import { createMemoryBus } from './bus/memory-bus';
 import { createAccounts } from './chat/accounts';
 import { createAudit } from './chat/audit';
+import { createConsole } from './chat/console';
 import { createReportDesk } from './chat/report-desk';
 import { createAuth } from './chat/auth';
 import { createChatService } from './chat/chat-service';
@@ -287,7 +288,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const webhooks = createWebhookLog({ db, now, kick: events.kick });
   app.route(
     '/admin/api',
-    adminRoutes({ tenants, chat, accounts, audit, desk, adminToken: admin.value, limiter, webhookSecrets, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
+    adminRoutes({ tenants, chat, accounts, audit, desk, console: createConsole({ db, auth }), adminToken: admin.value, limiter, webhookSecrets, webhooks, allowPrivateWebhooks: opts.allowPrivateWebhooks ?? false }),
   );
   app.route('/', staticRoutes({ demoPage: (widgetSrc) => demoPage({ publishableKey: demoKey, widgetSrc }), dashboardPage }));
 

@@ -17,7 +17,12 @@ export interface Identity {
   keyPrefix?: string | null;
   /** When the token expires (ms since the epoch): the socket is closed with 4501 then, unless refreshed. */
   expiresAt?: number;
+  /** A dashboard account's console (staff token, signed by us): always a moderator. */
+  staff?: true;
 }
+
+/** How long a dashboard console's token lives: a member removed from the tenant keeps a console open at most this long. */
+export const STAFF_TTL_S = 300;
 
 const CLOCK_TOLERANCE_S = 60;
 const GUEST_TTL_S = 365 * 24 * 3600;
@@ -45,6 +50,9 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
     return k;
   };
   const guestKey = (tenantId: string) => keyFor(sealer.derive(`guest:${tenantId}`), `guest:${tenantId}`);
+  // Staff tokens are signed with a key of their own, derived like the guests': a tenant's
+  // secret key cannot make one, and revoking a tenant's keys leaves the dashboard working.
+  const staffKey = (tenantId: string) => keyFor(sealer.derive(`staff:${tenantId}`), `staff:${tenantId}`);
 
   async function verifyWith(token: string, key: KeyObject) {
     const { payload } = await jwtVerify(token, key, {
@@ -90,6 +98,14 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
           return { id: p.sub!, name: cleanName(p.name, 'Guest'), role: 'member', rooms: null, guest: true, expiresAt: p.exp! * 1000 };
         } catch (err) {
           throw err instanceof ChatError ? err : unauthorized('invalid guest token');
+        }
+      }
+      if (header.kid === 'staff') {
+        try {
+          const p = await verifyWith(token, staffKey(tenant.id));
+          return { id: p.sub!, name: cleanName(p.name, 'Moderator'), role: 'moderator', rooms: null, guest: false, keyPrefix: null, expiresAt: p.exp! * 1000, staff: true };
+        } catch (err) {
+          throw err instanceof ChatError ? err : unauthorized('invalid staff token');
         }
       }
       const keys = await tenants.activeKeys(tenant.id);
@@ -140,6 +156,21 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
         .setIssuedAt(nowS())
         .setExpirationTime(nowS() + GUEST_TTL_S)
         .sign(guestKey(tenant.id));
+    },
+
+    /**
+     * A moderator's token for a dashboard account's console (`POST /admin/api/tenants/:id/console-token`):
+     * short-lived, renewed by the dashboard while it is open.
+     */
+    async staff(tenantId: string, claims: { user: string; name: string }): Promise<{ token: string; expiresAt: number }> {
+      const exp = nowS() + STAFF_TTL_S;
+      const token = await new SignJWT({ name: claims.name, role: 'moderator' })
+        .setProtectedHeader({ alg: 'HS256', kid: 'staff' })
+        .setSubject(claims.user)
+        .setIssuedAt(nowS())
+        .setExpirationTime(exp)
+        .sign(staffKey(tenantId));
+      return { token, expiresAt: exp * 1000 };
     },
 
     /** Signs a user token with one of the tenant's active secret keys (POST /v1/tokens). */

@@ -241,3 +241,18 @@ function toSnapshot(tenantId: string, room: string, row: Record<string, unknown>
     reads: json<{ user: string; lastSeq: number }[]>(row.reads).map((r) => ({ user: r.user, lastSeq: Number(r.lastSeq) })),
   };
 }
+
+/** A page of a tenant's rooms in name order, after `after`, whose names start with `prefix`. */
+export const listRooms = (db: Db, tenantId: string, p: { prefix?: string; after?: string; limit: number }) =>
+  db
+    .select({ name: rooms.name, private: rooms.private, lastSeq: rooms.lastSeq })
+    .from(rooms)
+    .where(
+      and(
+        eq(rooms.tenantId, tenantId),
+        p.prefix ? sql`starts_with(${rooms.name}, ${p.prefix})` : undefined,
+        p.after !== undefined ? sql`${rooms.name} > ${p.after}` : undefined,
+      ),
+    )
+    .orderBy(rooms.name)
+    .limit(p.limit);

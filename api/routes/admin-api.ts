@@ -17,6 +17,8 @@ import type { WebhookLog } from '../chat/webhook-log';
 import { DEFAULT_GRACE_MINUTES, type WebhookSecrets } from '../chat/webhook-secrets';
 import { isBlockedAddress, literalAddress } from '../chat/address-guard';
 import { sessionRoutes } from './session';
+import { consoleRoutes } from './console-routes';
+import type { Console } from '../chat/console';
 import { bad, limitBody } from './params';
 
 function tenantName(v: unknown): string {
@@ -103,6 +105,8 @@ export function adminRoutes(opts: {
   accounts: Accounts;
   audit: Audit;
   desk: ReportDesk;
+  /** The dashboard's room view: rooms and staff tokens. */
+  console: Console;
   adminToken: string;
   /** Slows repeated wrong admin tokens from one address. */
   limiter?: RateLimiter;
@@ -232,6 +236,7 @@ export function adminRoutes(opts: {
   app.route('/tenants/:id', webhookAdminRoutes({ log: opts.webhooks, tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }));
 
   app.route('/tenants/:id', memberRoutes({ accounts, audit }));
+  app.route('/', consoleRoutes({ console: opts.console, tenants }));
   // Reports and bans of a tenant, for the dashboard's moderation view.
   app.route(
     '/tenants/:id',

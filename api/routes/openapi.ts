@@ -1,4 +1,5 @@
 import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
+import { CONSOLE_TOKEN_ROUTE, ROOMS_ROUTE } from './console-routes';
 import { EMBED_CHECK_ROUTE } from './embed-check';
 
 // The OpenAPI 3.1 document of the HTTP API (/v1) and the Admin API (/admin/api), generated from
@@ -9,6 +10,8 @@ import { EMBED_CHECK_ROUTE } from './embed-check';
 
 /** Routes, with their full path, that need no credentials. */
 const PUBLIC: RouteConfig[] = [EMBED_CHECK_ROUTE];
+/** Admin API routes, with their path under /admin/api. */
+const ADMIN: RouteConfig[] = [CONSOLE_TOKEN_ROUTE, ROOMS_ROUTE];
 
 /** Builds the document once; the server answers GET /v1/openapi.json with it. */
 export function openApiDocument(version: string) {
@@ -24,6 +27,7 @@ export function openApiDocument(version: string) {
     throw new Error('this app only describes routes');
   };
   for (const r of PUBLIC) doc.openapi({ ...r, tags: ['HTTP API'], security: [] }, describeOnly as never);
+  for (const { middleware: _, ...r } of ADMIN) doc.openapi({ ...r, path: `/admin/api${r.path}`, tags: ['Admin API'], security: [{ admin: [] }] }, describeOnly as never);
   return doc.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {

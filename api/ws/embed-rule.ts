@@ -15,6 +15,15 @@ export function originAllowed(origins: string[], origin: string | undefined): bo
 }
 
 /**
+ * Whether a browser page is on this server's own origin (the dashboard): its host is the one the
+ * request was sent to (`Host`, or `X-Forwarded-Host` from a trusted proxy), as the Admin API's
+ * CSRF check sees it (api/routes/access.ts).
+ */
+export function ownOrigin(origin: string | undefined, host: string | undefined): boolean {
+  return !!origin && !!host && URL.canParse(origin) && new URL(origin).host === host;
+}
+
+/**
  * The one rule for who may open the chat socket, applied by the upgrade and by
  * `GET /v1/embed-check` alike, so the widget's explanation can never disagree with the refusal.
  */

@@ -9,8 +9,8 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { TenantDirectory } from '../chat/tenants';
 import type { ControlBus } from '../bus/control';
 import { CLOSE } from '../protocol';
-import { clientAddressOf, trustNoProxy, type ProxyTrust } from '../ops/client-address';
-import { checkEmbed } from './embed-rule';
+import { clientAddressOf, forwardedValue, trustNoProxy, type ProxyTrust } from '../ops/client-address';
+import { checkEmbed, ownOrigin } from './embed-rule';
 import { createNodeTransport } from './node-transport';
 import { createRefusalLog } from './refusal-log';
 import { createSession, type Session, type SessionDeps } from './session';
@@ -162,7 +162,11 @@ export function createGateway(opts: GatewayOptions) {
       const key = q < 0 ? '' : (new URLSearchParams(url.slice(q + 1)).get('key') ?? '');
       const origin = req.headers.origin;
       // The same rule answers GET /v1/embed-check, which tells the widget why it was refused.
-      const check = await checkEmbed(opts.tenants, key, origin);
+      let check = await checkEmbed(opts.tenants, key, origin);
+      // Parley's own pages (the dashboard's room view) are on no tenant's list: from this
+      // server's origin the socket opens, and its hello must bring a staff token.
+      const staffOnly = !check.ok && check.reason === 'origin_not_allowed' && ownOrigin(origin, hostOf(req));
+      if (staffOnly) check = await checkEmbed(opts.tenants, key, undefined);
       if (!check.ok) refused(check.reason, key, origin);
       if (!check.ok && check.reason === 'unknown_key') return deny(401, 'unauthorized', 'unknown key');
       if (!check.ok && check.reason === 'origin_not_allowed') return deny(403, 'forbidden', 'origin not allowed');
@@ -172,12 +176,18 @@ export function createGateway(opts: GatewayOptions) {
         // A disabled tenant gets a socket that says so (4504: do not reconnect), not an HTTP
         // error a client would retry.
         if (!check.ok) return ws.close(CLOSE.revoked, 'tenant disabled');
-        accept(ws as Sock, check.tenant);
+        accept(ws as Sock, check.tenant, staffOnly);
       });
     } catch (err) {
       opts.log('upgrade failed', err);
       deny(500, 'internal', 'internal error');
     }
+  }
+
+  /** The host the browser sent the upgrade to: `X-Forwarded-Host` from a trusted proxy, else `Host`. */
+  function hostOf(req: IncomingMessage): string | undefined {
+    const fwd = req.headers['x-forwarded-host'];
+    return forwardedValue(req.socket.remoteAddress ?? '', typeof fwd === 'string' ? fwd : undefined, trustProxy) ?? req.headers.host;
   }
 
   const maxTotal = opts.maxConnections ?? CONNECTION_LIMITS.total;
@@ -208,10 +218,11 @@ export function createGateway(opts: GatewayOptions) {
   const onShed = (ev: RoomEvent) => opts.metrics?.shed(ev.kind);
 
   /** Starts the session of an accepted socket. Its listeners are shared by every socket. */
-  function accept(ws: Sock, tenant: Tenant) {
+  function accept(ws: Sock, tenant: Tenant, staffOnly: boolean) {
     ws.on('error', onSocketError);
     if (draining) return ws.close(CLOSE.shuttingDown, 'shutting down');
     const s = createSession(deps, tenant, createNodeTransport(ws, { now: opts.now, limits, onTooSlow, onShed, coalesceMs: opts.coalesceMs }));
+    if (staffOnly) s.staffOnly = true;
     ws[SESSION] = s;
     sessions.add(s);
     opts.metrics?.connected();

@@ -20,7 +20,7 @@ export async function refreshToken(s: Session, token: string, rid: Rid): Promise
     if (e.code !== 'unauthorized' && e.code !== 'bad_request') throw err;
     return s.sendError('unauthorized', e.message, rid.rid);
   }
-  if (next.id !== me.id || next.guest !== me.guest) return s.sendError('unauthorized', 'the new token is for another user', rid.rid);
+  if (next.id !== me.id || next.guest !== me.guest || next.staff !== me.staff) return s.sendError('unauthorized', 'the new token is for another user', rid.rid);
   if (s.state === 'closed') return;
   s.user = next;
   s.expiresAt = next.expiresAt ?? Infinity;

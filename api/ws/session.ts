@@ -70,6 +70,8 @@ export class Session {
   readonly connId = `${process.pid}:${++nextConnId}`;
   state: State = 'awaiting_hello';
   user: Identity | null = null;
+  /** Opened from this server's own origin (the dashboard), on no tenant's list: only a staff token may say hello. */
+  staffOnly = false;
   blocked: ReadonlySet<string> = NO_ONE;
   /** Which read of the user's blocks may still replace `blocked` (a later read wins). */
   blocksRead = 0;
@@ -203,6 +205,7 @@ export class Session {
       } else {
         throw new ChatError('unauthorized', 'a token is required');
       }
+      if (this.staffOnly && !who.staff) throw new ChatError('unauthorized', "this origin is not allowed for the site's users; only the dashboard's console may connect from it");
     } catch (err) {
       const e = toChatError(err);
       if (e.code !== 'unauthorized') throw err;

@@ -50,6 +50,8 @@ const TENANT_ROUTES: Route[] = [
   route('GET', '/tenants/:id/mutes', MODERATORS),
   { ...route('GET', '/tenants/:id/messages', MODERATORS), url: (t) => `/tenants/${t}/messages?q=hello` },
   route('GET', '/tenants/:id/users/:user', MODERATORS),
+  route('POST', '/tenants/:id/console-token', MODERATORS),
+  { ...route('GET', '/tenants/:id/rooms', MODERATORS), url: (t) => `/tenants/${t}/rooms?prefix=lob&limit=10` },
   route('POST', '/tenants/:id/reports/:rid', MODERATORS, { action: 'dismiss' }),
   route('DELETE', '/tenants/:id/rooms/:room/messages/:msg', MODERATORS),
   route('PUT', '/tenants/:id/mutes/:user', MODERATORS, { reason: 'loud', minutes: 60 }),
@@ -114,6 +116,20 @@ describe.each(backends())('roles on %s', (backend) => {
   it('a tenant that does not exist is 404 to a member of another, and to operators', async () => {
     expect((await users.owner.call('/tenants/t_nope/reports')).status).toBe(404);
     expect((await users.operator.call('/tenants/t_nope/reports')).status).toBe(404);
+    expect((await users.operator.call('/tenants/t_nope/console-token', { method: 'POST' })).status).toBe(404);
+    expect((await users.operator.call('/tenants/t_nope/rooms')).status).toBe(404);
+  });
+
+  it("a console token is for the caller's tenant only: another tenant's moderator gets 404 and no token, anonymous 401", async () => {
+    const other = await users.otherTenant.call(`/tenants/${tenantA}/console-token`, { method: 'POST' });
+    expect(other).toMatchObject({ status: 404, body: { error: { code: 'not_found', message: 'no such tenant' } } });
+    expect(JSON.stringify(other.body)).not.toMatch(/token"/);
+    expect((await dashboardUser(() => s).call(`/tenants/${tenantA}/console-token`, { method: 'POST' })).status).toBe(401);
+    // Without the dashboard's Origin, a cookie's POST is refused as cross-site.
+    const csrf = await users.moderator.call(`/tenants/${tenantA}/console-token`, { method: 'POST', headers: { origin: 'https://evil.example' } });
+    expect(csrf.status).toBe(403);
+    const mine = await users.moderator.call(`/tenants/${tenantA}/console-token`, { method: 'POST' });
+    expect(mine.body).toMatchObject({ token: expect.any(String), user: expect.stringMatching(/^staff_a_[0-9a-f]{16}$/), publishableKey: expect.stringMatching(/^pk_/) });
   });
 
   it('GET /tenants lists each caller only their tenants, a moderator without settings or keys', async () => {
