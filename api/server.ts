@@ -239,6 +239,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const trustProxy = proxyTrust(opts.trustedProxies ?? []);
   const gateway = createGateway({
     chat,
+    desk,
     auth,
     hub,
     presence,

@@ -286,7 +286,7 @@ export function createChatService(opts: {
     },
 
     /** Soft-deletes a message: the author's own, or any for a moderator. */
-    async remove(tenant: Tenant, who: Identity | 'backend', room: string, id: string): Promise<{ seq: number }> {
+    async remove(tenant: Tenant, who: Identity | 'backend', room: string, id: string): Promise<{ seq: number; user: string }> {
       const row = await msgs.messageById(db, tenant.id, room, id);
       if (!row) throw new ChatError('not_found', 'no such message');
       if (who !== 'backend' && who.role !== 'moderator' && row.userId !== who.id)
@@ -295,7 +295,7 @@ export function createChatService(opts: {
         const done = await events.softDelete(tenant, row, who === 'backend' ? 'backend' : who.id);
         if (done) publish(tenant.id, room, 'deleted', 0, row.userId, { type: 'deleted', room, id, seq: row.seq, cursor: done.rev }, done.rev);
       }
-      return { seq: row.seq };
+      return { seq: row.seq, user: row.userId };
     },
 
     /** Stores a read position (forward only, clamped to the head) and tells the room. */

@@ -3,6 +3,7 @@ import * as q from '../db/reports';
 import { auditAbout, searchMessages, type SearchCursor } from '../db/search';
 import type { WireMessage } from '../protocol';
 import type { Actor } from './accounts';
+import type { Identity } from './auth';
 import type { Audit } from './audit';
 import { toWire, type ChatService } from './chat-service';
 import { recordEvent } from './event-record';
@@ -11,6 +12,9 @@ import type { Tenant } from './tenants';
 
 export type ReportAction = 'delete' | 'mute' | 'ban' | 'dismiss';
 export const REPORT_ACTIONS: readonly ReportAction[] = ['delete', 'mute', 'ban', 'dismiss'];
+
+/** A chat user acting as a moderator (a token with role `moderator`), as the audit log names them. */
+const chatActor = (who: Identity): Actor => ({ id: `user:${who.id}`, name: `${who.name} (chat)` });
 
 /** How many messages before and after a reported one the queue shows. */
 const CONTEXT = 3;
@@ -126,6 +130,34 @@ export function createReportDesk(opts: { db: Db; chat: ChatService; audit: Audit
         mute,
         history: history.map(({ tenantId: _t, ...e }) => e),
       };
+    },
+
+    /**
+     * A chat user's delete (own message, or any for a `moderator`); a moderator's delete of
+     * someone else's message goes into the audit log like one from the dashboard.
+     */
+    async deleteAs(tenant: Tenant, who: Identity, room: string, id: string) {
+      const { user } = await chat.remove(tenant, who, room, id);
+      if (user !== who.id) await audit.record(tenant.id, chatActor(who), 'message.delete', `${room}/${id}`, { user });
+    },
+
+    /**
+     * A chat moderator's mute or ban (or its lifting), as `PUT`/`DELETE …/mutes|bans/:user`
+     * does it: on every server through the control bus, and in the audit log.
+     */
+    async sanctionAs(tenant: Tenant, who: Identity, verb: 'mute' | 'ban' | 'unmute' | 'unban', user: string, o: { reason?: string; minutes?: number }) {
+      if (who.role !== 'moderator') throw new ChatError('forbidden', `only a moderator may ${verb} people`);
+      if (user === who.id) throw new ChatError('bad_request', `you cannot ${verb} yourself`);
+      const by = chatActor(who);
+      const what = verb === 'mute' || verb === 'unmute' ? 'mute' : 'ban';
+      if (verb === what) {
+        const s = what === 'mute' ? await chat.mutes.mute(tenant, user, o) : await chat.bans.ban(tenant, user, o);
+        await audit.record(tenant.id, by, `user.${what}`, user, { reason: s.reason, until: s.until });
+        return;
+      }
+      const had = what === 'mute' ? await chat.mutes.unmute(tenant, user) : await chat.bans.unban(tenant, user);
+      if (!had) throw new ChatError('not_found', `this user is not ${what === 'ban' ? 'banned' : 'muted'}`);
+      await audit.record(tenant.id, by, `user.un${what}`, user);
     },
 
     /** Deletes any message (a moderator's delete, from the dashboard or the backend). */

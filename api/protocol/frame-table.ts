@@ -1,6 +1,6 @@
 import { ERROR_CODES } from './codes';
 import type { ClientFrameType, ServerFrameType } from './frames';
-import { DEFAULTS, MESSAGE_ID_RE, ROOM_RE } from './limits';
+import { DEFAULTS, MAX_SANCTION_MINUTES, MAX_WELCOME_BLOCKS, MESSAGE_ID_RE, ROOM_RE } from './limits';
 
 /**
  * The one declarative description of every frame: the decoder (decode.ts) checks client frames
@@ -38,6 +38,9 @@ const limit: FieldSpec = { type: 'integer', minimum: 1, maximum: DEFAULTS.maxHis
 const token = string(8192);
 const req = (s: FieldSpec) => [s, true] as const;
 const opt = (s: FieldSpec) => [s, false] as const;
+const sanction: FrameSpec = {
+  fields: { user: req(userId), reason: opt(string(500)), minutes: opt({ type: 'integer', minimum: 1, maximum: MAX_SANCTION_MINUTES }) },
+};
 
 /** Every frame a client may send; unknown fields are ignored (clients may be newer). */
 export const CLIENT_FRAMES: Record<ClientFrameType, FrameSpec> = {
@@ -54,6 +57,10 @@ export const CLIENT_FRAMES: Record<ClientFrameType, FrameSpec> = {
   report: { fields: { room: req(room), id: req(msgId), reason: opt(string(1000)) } },
   block: { fields: { user: req(userId) } },
   unblock: { fields: { user: req(userId) } },
+  mute: sanction,
+  ban: sanction,
+  unmute: { fields: { user: req(userId) } },
+  unban: { fields: { user: req(userId) } },
   refresh: { fields: { token: req(token) } },
 };
 
@@ -80,6 +87,7 @@ export const SERVER_FRAMES: Record<ServerFrameType, FrameSpec> = {
         fields: { maxTextLength: req(count), maxFrameBytes: req(count), messagesPerSecond: req({ type: 'number', minimum: 0 }), burst: req(count) },
       }),
       expiresAt: req(count),
+      blocked: opt({ type: 'array', items: str, maxItems: MAX_WELCOME_BLOCKS }),
     },
   },
   refreshed: { rid: true, fields: { expiresAt: req(count) } },

@@ -36,6 +36,10 @@ export type PingFrame = Base & { type: 'ping' };
 export type DeleteFrame = Base & { type: 'delete'; room: string; id: string };
 export type ReportFrame = Base & { type: 'report'; room: string; id: string; reason?: string };
 export type BlockFrame = Base & { type: 'block' | 'unblock'; user: string };
+/** A moderator's mute or ban of a user, for `minutes` or (without) until lifted; needs role `moderator`. */
+export type SanctionFrame = Base & { type: 'mute' | 'ban'; user: string; reason?: string; minutes?: number };
+/** A moderator lifts a mute or ban. */
+export type LiftFrame = Base & { type: 'unmute' | 'unban'; user: string };
 /** A new token for the same user, before the current one expires: the socket lives on. */
 export type RefreshFrame = Base & { type: 'refresh'; token: string };
 
@@ -53,6 +57,8 @@ export type ClientFrame =
   | DeleteFrame
   | ReportFrame
   | BlockFrame
+  | SanctionFrame
+  | LiftFrame
   | RefreshFrame;
 
 export type ClientFrameType = ClientFrame['type'];
@@ -79,6 +85,8 @@ export type ServerFrame =
       limits: Limits;
       /** When the token expires (ms since the epoch): send `refresh` before, or be closed with 4501. */
       expiresAt: number;
+      /** Whom this user blocks (at most MAX_WELCOME_BLOCKS), when anyone. */
+      blocked?: string[];
     })
   | (Base & { type: 'refreshed'; expiresAt: number })
   | (Base & {

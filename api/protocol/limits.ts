@@ -3,6 +3,11 @@ export const ROOM_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** Message ids: 1–64 characters of [A-Za-z0-9_-], chosen by the client. */
 export const MESSAGE_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** The longest mute or ban with an end: ten years, in minutes (a frame's or a request's `minutes`). */
+export const MAX_SANCTION_MINUTES = 5_256_000;
+/** `welcome` lists at most this many of the user's blocks (all of them apply). */
+export const MAX_WELCOME_BLOCKS = 200;
+
 export const DEFAULTS = {
   heartbeatMs: 15_000,
   helloTimeoutMs: 10_000,

@@ -76,7 +76,7 @@ export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
       return s.send({ type: 'pong', ts: deps.now(), ...rid });
     case 'delete':
       if (!s.joined(f.room, f.rid)) return;
-      await deps.chat.remove(tenant, who, f.room, f.id);
+      await deps.desk.deleteAs(tenant, who, f.room, f.id);
       return s.send({ type: 'ack', room: f.room, id: f.id, ...rid });
     case 'report':
       await deps.chat.report(tenant, who, f.room, f.id, f.reason);
@@ -87,5 +87,12 @@ export async function dispatch(s: Session, f: ClientFrame): Promise<void> {
       await deps.chat.setBlock(tenant, who, f.user, f.type === 'block');
       return s.send({ type: 'ack', user: f.user, ...rid });
     }
+    case 'mute':
+    case 'ban':
+    case 'unmute':
+    case 'unban':
+      // On every server through the control bus, as from the dashboard (sanctions.ts).
+      await deps.desk.sanctionAs(tenant, who, f.type, f.user, f.type === 'mute' || f.type === 'ban' ? { reason: f.reason, minutes: f.minutes } : {});
+      return s.send({ type: 'ack', user: f.user, ...rid });
   }
 }

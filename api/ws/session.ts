@@ -1,13 +1,14 @@
 import type { RoomEvent } from '../bus/bus';
 import type { Auth, Identity } from '../chat/auth';
 import type { ChatService } from '../chat/chat-service';
+import type { ReportDesk } from '../chat/report-desk';
 import { ChatError, toChatError } from '../chat/errors';
 import type { Hub, Subscriber } from '../chat/hub';
 import type { PresenceStore } from '../chat/presence';
 import type { PresenceEvents } from '../chat/presence-events';
 import type { Tenant } from '../chat/tenants';
 import type { TypingTracker } from '../chat/typing';
-import { CLOSE, decodeFrame, DEFAULTS, type ErrorCode, type ServerFrame } from '../protocol';
+import { CLOSE, decodeFrame, DEFAULTS, MAX_WELCOME_BLOCKS, type ErrorCode, type ServerFrame } from '../protocol';
 import { ConnectionBudget } from './connection-budget';
 import { dispatch } from './dispatch';
 import type { Transport } from './transport';
@@ -15,6 +16,8 @@ import type { MetricHooks } from '../ops/metrics';
 
 export interface SessionDeps {
   chat: ChatService;
+  /** A moderator's deletes, mutes and bans, audited as the dashboard's are. */
+  desk: ReportDesk;
   auth: Auth;
   hub: Hub;
   presence: PresenceStore;
@@ -243,6 +246,8 @@ export class Session {
         burst: tenant.settings.burst,
       },
       expiresAt: this.expiresAt,
+      // So a client can offer "unblock" for people it no longer sees anything of.
+      ...(this.blocked.size ? { blocked: [...this.blocked].slice(0, MAX_WELCOME_BLOCKS) } : {}),
       ...rid,
     });
   }
@@ -272,12 +277,14 @@ export class Session {
       }
       const list = await deps.presence.list(tenant.id, room, 100);
       if (gone()) return;
+      // Blocked users' presence is not sent live (hub.ts), so not here either.
+      const presence = list.presence.filter((p) => !this.blocked.has(p.user));
       this.send({
         type: 'joined',
         room,
         ...page,
-        online: list.online,
-        presence: list.presence,
+        online: list.online - (list.presence.length - presence.length),
+        presence,
         reads,
         lastRead: reads.find((r) => r.user === me.id)?.lastSeq ?? 0,
         ...rid,

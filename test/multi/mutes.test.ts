@@ -36,4 +36,20 @@ maybe('mutes on every server (Postgres + Redis)', () => {
     await until(async () => (await send()).type === 'ack', 3000, 'the unmute on server b');
     onB.close();
   });
+
+  it('a moderator’s `mute` frame on server a refuses the user’s messages on server b, with the reason', async () => {
+    const [name, room] = [unique('muted'), unique('mute-room')];
+    const onB = await client(s.bWs, s.a.demo.publishableKey, { token: await userToken(s.a.demo.secretKey, { sub: name, name }) });
+    const mod = await client(s.a.wsUrl, s.a.demo.publishableKey, { token: await userToken(s.a.demo.secretKey, { sub: unique('mod'), name: 'Mod', role: 'moderator' }) });
+    await join(onB, room);
+    expect(await onB.request({ type: 'message', room, id: unique('m'), text: 'before' })).toMatchObject({ type: 'ack' });
+    expect(await mod.request({ type: 'mute', user: name, reason: 'flooding', minutes: 5 })).toMatchObject({ type: 'ack', user: name });
+    const send = () => onB.request({ type: 'message', room, id: unique('m'), text: 'during' }).catch((e) => e);
+    await until(async () => (await send()).type === 'error', 3000, 'the mute on server b');
+    expect(await send()).toMatchObject({ type: 'error', code: 'forbidden', message: expect.stringMatching(/: flooding$/) });
+    expect(await mod.request({ type: 'unmute', user: name })).toMatchObject({ type: 'ack' });
+    await until(async () => (await send()).type === 'ack', 3000, 'the unmute on server b');
+    onB.close();
+    mod.close();
+  });
 });
