@@ -4,13 +4,11 @@ import { createAccounts, type Accounts } from '../../api/chat/accounts';
 import { createSealer } from '../../api/chat/keys';
 import { verifyPassword } from '../../api/chat/passwords';
 import { createTenantDirectory } from '../../api/chat/tenants';
-import { openDatabase, type Database } from '../../api/db/client';
-import { backends, freshPostgres } from '../helpers/backends';
+import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';
 
 // Sessions, sign-in throttling and invitations against a clock the test moves.
 describe.each(backends())('accounts on %s', (backend) => {
-  let database: Database;
-  let drop: (() => Promise<void>) | undefined;
+  let database: TestDatabase;
   let accounts: Accounts;
   let tenantId = '';
   let t = 1_000_000;
@@ -18,18 +16,13 @@ describe.each(backends())('accounts on %s', (backend) => {
   const PW = 'a long password';
 
   beforeAll(async () => {
-    const pg = backend === 'postgres' ? await freshPostgres() : null;
-    drop = pg?.drop;
-    database = await openDatabase({ url: pg?.url });
+    database = await openTestDatabase(backend);
     accounts = createAccounts({ db: database.db, now, sessionTtlMs: 60_000, inviteTtlMs: 120_000 });
     const tenants = createTenantDirectory({ db: database.db, sealer: createSealer('k'), control: createMemoryControl({ log: () => {} }), now });
     tenantId = (await tenants.create({ name: 'acme', origins: [] })).tenantId;
     await accounts.create({ email: 'ann@example.com', password: PW });
   }, 60_000);
-  afterAll(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  afterAll(() => database?.close());
 
   it('stores only a salted scrypt hash, and checks it', async () => {
     const { sessionId } = await accounts.login('ann@example.com', PW, 'addr-0');

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../api/db/client';
 import { purgeOlderThan, softDelete, storeBatch } from '../../api/db/messages';
 import { roomSnapshot } from '../../api/db/rooms';
-import { tenants } from '../../api/db/schema';
-import { backends, freshPostgres } from '../helpers/backends';
+import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';
 import { client, join, userToken, type Frame, type TestClient } from '../helpers/client';
 import { patchSettings, startTestServer, type TestServer } from '../helpers/server';
 
@@ -114,18 +112,11 @@ describe.each(backends())('complete resume with the change cursor on %s', (backe
 });
 
 describe.each(backends())('the change cursor in the database on %s', (backend) => {
-  let d: Database;
-  let drop: (() => Promise<void>) | undefined;
+  let d: TestDatabase;
   beforeAll(async () => {
-    const pg = backend === 'postgres' ? await freshPostgres() : null;
-    drop = pg?.drop;
-    d = await openDatabase({ url: pg?.url });
-    await d.db.insert(tenants).values({ id: 't', name: 't', publishableKey: 'pk_t' });
+    d = await openTestDatabase(backend, ['t']);
   });
-  afterAll(async () => {
-    await d?.close();
-    await drop?.();
-  });
+  afterAll(() => d?.close());
 
   it('moves with every insert and deletion, and retention raises the floor a resume must be above', async () => {
     const msg = (id: string) => ({ id, userId: 'u', name: 'u', text: id });

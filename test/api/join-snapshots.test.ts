@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../api/db/client';
 import { softDelete, storeBatch } from '../../api/db/messages';
 import { createSnapshotReader, putRoom, roomSnapshot } from '../../api/db/rooms';
-import { tenants } from '../../api/db/schema';
-import { backends, freshPostgres } from '../helpers/backends';
+import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';
 
 const msg = (id: string, userId = 'u') => ({ id, userId, name: userId, text: `text ${id}` });
 const ids = (s: { messages: { id: string }[] } | null) => s?.messages.map((m) => m.id);
@@ -11,26 +9,16 @@ const ids = (s: { messages: { id: string }[] } | null) => s?.messages.map((m) =>
 // Joins that arrive in one turn share one statement: each must still get exactly the snapshot
 // it would have got alone (its room, its page mode, its blocks, its membership).
 describe.each(backends())('join snapshots read together on %s', (backend) => {
-  let d: Database;
-  let drop: (() => Promise<void>) | undefined;
+  let d: TestDatabase;
   beforeAll(async () => {
-    const pg = backend === 'postgres' ? await freshPostgres() : null;
-    drop = pg?.drop;
-    d = await openDatabase({ url: pg?.url });
-    await d.db.insert(tenants).values([
-      { id: 't', name: 't', publishableKey: 'pk_t' },
-      { id: 't2', name: 't2', publishableKey: 'pk_t2' },
-    ]);
+    d = await openTestDatabase(backend, ['t', 't2']);
     await storeBatch(d.db, 't', 'a', [msg('a1'), msg('a2', 'troll'), msg('a3'), msg('a4')], 1);
     await storeBatch(d.db, 't2', 'a', [msg('x1')], 1);
     await putRoom(d.db, 't', 'vip', { private: true, members: ['ann'] });
     await storeBatch(d.db, 't', 'vip', [msg('v1', 'ann')], 1);
     await softDelete(d.db, 't', 'a', 'a1', 2);
   });
-  afterAll(async () => {
-    await d?.close();
-    await drop?.();
-  });
+  afterAll(() => d?.close());
 
   it('answers each of many joins in one turn as if it were alone', async () => {
     const reader = createSnapshotReader(d.db);

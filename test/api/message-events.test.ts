@@ -1,27 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../api/db/client';
 import { storeBatch, storeRooms } from '../../api/db/messages';
 import { ensureRoom } from '../../api/db/rooms';
-import { tenants } from '../../api/db/schema';
 import { eventLog } from '../../api/db/webhook-events';
-import { backends, freshPostgres } from '../helpers/backends';
+import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';
 
 const msg = (id: string, event = true) => ({ id, userId: 'u', name: 'U', text: `text ${id}`, event, roomEvent: event });
 
 /** `message.created` rows come from the statement that stores the messages, on every path it takes. */
 describe.each(backends())('message.created written with the message on %s', (backend) => {
-  let database: Database;
-  let drop: (() => Promise<void>) | undefined;
+  let database: TestDatabase;
   beforeAll(async () => {
-    const pg = backend === 'postgres' ? await freshPostgres() : null;
-    drop = pg?.drop;
-    database = await openDatabase({ url: pg?.url });
-    await database.db.insert(tenants).values({ id: 'ta', name: 'ta', publishableKey: 'pk_ta' });
+    database = await openTestDatabase(backend, ['ta']);
   });
-  afterAll(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  afterAll(() => database?.close());
 
   const created = async (tenantId: string) =>
     (await eventLog(database.db, tenantId, 100)).reverse().map((e) => [e.type, (e.data.message as { id: string } | undefined)?.id ?? e.data.room, (e.data.message as { seq: number } | undefined)?.seq]);

@@ -13,25 +13,21 @@ import { createRetention } from '../../api/chat/retention';
 import { createTenantDirectory } from '../../api/chat/tenants';
 import { createTypingTracker } from '../../api/chat/typing';
 import { createWebhookSigner } from '../../api/chat/webhook-signing';
-import { openDatabase, type Database } from '../../api/db/client';
 import { LOCKS } from '../../api/db/locks';
-import { backends, freshPostgres } from '../helpers/backends';
+import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';
 
 const DAY_MS = 86_400_000;
 
 describe.each(backends())('retention on %s', (backend) => {
-  let database: Database;
+  let database: TestDatabase;
   let url: string | undefined;
-  let drop: (() => Promise<void>) | undefined;
   let now = Date.UTC(2026, 0, 1);
   const clock = () => now;
   let chat: ReturnType<typeof createChatService>;
   let tenants: ReturnType<typeof createTenantDirectory>;
   beforeAll(async () => {
-    const pg = backend === 'postgres' ? await freshPostgres() : null;
-    url = pg?.url;
-    drop = pg?.drop;
-    database = await openDatabase({ url });
+    database = await openTestDatabase(backend);
+    url = database.url;
     const control = createMemoryControl({ log: () => {} });
     tenants = createTenantDirectory({ db: database.db, sealer: createSealer('k'), control, now: clock });
     chat = createChatService({
@@ -51,10 +47,7 @@ describe.each(backends())('retention on %s', (backend) => {
       now: clock,
     });
   });
-  afterAll(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  afterAll(() => database?.close());
 
   /** A tenant with one message 10 days old and one new, in room `r`. */
   async function tenantWithOldAndNew(retentionDays: number) {

@@ -3,30 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../api/db/client';
 import { createMessageWriter } from '../../api/chat/message-writer';
 import { storeBatch, storeRooms } from '../../api/db/messages';
-import { messages, tenants } from '../../api/db/schema';
-import { backends, freshPostgres } from '../helpers/backends';
+import { messages } from '../../api/db/schema';
+import { backends, openTestDatabase } from '../helpers/backends';
 
 const msg = (id: string, userId = 'u') => ({ id, userId, name: userId, text: id });
 
 describe.each(backends())('storeBatch on %s', (backend) => {
   const dbs: Database[] = [];
-  let drop: (() => Promise<void>) | undefined;
   let url: string | undefined;
   beforeAll(async () => {
-    const pg = backend === 'postgres' ? await freshPostgres() : null;
-    drop = pg?.drop;
-    url = pg?.url;
-    dbs.push(await openDatabase({ url: pg?.url }));
+    const first = await openTestDatabase(backend, ['t', 't2']);
+    url = first.url;
     // On Postgres a second pool stands in for a second server writing the same rooms.
-    if (pg) dbs.push(await openDatabase({ url: pg.url }));
-    await dbs[0].db.insert(tenants).values([
-      { id: 't', name: 't', publishableKey: 'pk_t' },
-      { id: 't2', name: 't2', publishableKey: 'pk_t2' },
-    ]);
+    dbs.push(first, ...(url ? [await openDatabase({ url })] : []));
   });
   afterAll(async () => {
-    for (const d of dbs) await d.close();
-    await drop?.();
+    // The first closes last: it drops the database.
+    for (const d of [...dbs].reverse()) await d.close();
   });
 
   it('stores new ids with consecutive seqs, answers repeats and foreign ids, and creates the room', async () => {

@@ -1,4 +1,6 @@
 import postgres from 'postgres';
+import { openDatabase, type Database } from '../../api/db/client';
+import { tenants } from '../../api/db/schema';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -27,6 +29,29 @@ export async function freshPostgres(): Promise<{ url: string; drop(): Promise<vo
       const a = postgres(base, { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
       await a.end();
+    },
+  };
+}
+
+/** A migrated empty database of one backend, and the tenants `tenantIds` in it (name and key from the id). */
+export interface TestDatabase extends Database {
+  /** The Postgres URL (another pool can open it); undefined on PGlite, which is in memory. */
+  url?: string;
+  /** Closes the database and, on Postgres, drops it. */
+  close(): Promise<void>;
+}
+
+/** Opens a fresh database for a test: PGlite in memory, or its own database on DATABASE_URL. */
+export async function openTestDatabase(backend: Backend, tenantIds: string[] = []): Promise<TestDatabase> {
+  const pg = backend === 'postgres' ? await freshPostgres() : null;
+  const database = await openDatabase({ url: pg?.url });
+  if (tenantIds.length) await database.db.insert(tenants).values(tenantIds.map((id) => ({ id, name: id, publishableKey: `pk_${id}` })));
+  return {
+    ...database,
+    url: pg?.url,
+    async close() {
+      await database.close();
+      await pg?.drop();
     },
   };
 }

@@ -4,8 +4,7 @@ import { createMemoryControl } from '../../api/bus/control';
 import { createSealer } from '../../api/chat/keys';
 import { Lru } from '../../api/chat/lru';
 import { createTenantDirectory, type TenantDirectory } from '../../api/chat/tenants';
-import { openDatabase, type Database } from '../../api/db/client';
-import { backends, freshPostgres } from '../helpers/backends';
+import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';
 import { connect } from '../helpers/client';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -23,21 +22,15 @@ describe('the LRU map', () => {
 });
 
 describe.each(backends())('publishable keys strangers send, on %s', (backend) => {
-  let d: Database;
-  let drop: (() => Promise<void>) | undefined;
+  let d: TestDatabase;
   let tenants: TenantDirectory;
   let pk = '';
   beforeAll(async () => {
-    const pg = backend === 'postgres' ? await freshPostgres() : null;
-    drop = pg?.drop;
-    d = await openDatabase({ url: pg?.url });
+    d = await openTestDatabase(backend);
     tenants = createTenantDirectory({ db: d.db, sealer: createSealer('k'), control: createMemoryControl({ log: () => {} }), maxCachedKeys: 50 });
     pk = (await tenants.create({ name: 'real', origins: ['*'] })).publishableKey;
   });
-  afterAll(async () => {
-    await d?.close();
-    await drop?.();
-  });
+  afterAll(() => d?.close());
 
   it('are cached at most maxCachedKeys, and the real key still answers', async () => {
     expect(await tenants.byPublishableKey(pk)).toMatchObject({ name: 'real' });

@@ -2,29 +2,21 @@ import { inspect } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessageWriter } from '../../api/chat/message-writer';
-import { openDatabase, type Database } from '../../api/db/client';
-import { messages, tenants } from '../../api/db/schema';
+import { messages } from '../../api/db/schema';
 import { loggableError } from '../../api/db/query-error';
 import type { StoreOutcome } from '../../api/db/messages';
-import { backends, freshPostgres } from '../helpers/backends';
+import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';
 
 // The decoder now refuses these texts, so the test writes to the store directly, as a message
 // that slipped past it (or an older server's) would arrive.
 const POISONS = ['nul \u0000 inside', 'lone \ud800 surrogate'];
 
 describe.each(backends())('one poisoned message in a batch on %s', (backend) => {
-  let d: Database;
-  let drop: (() => Promise<void>) | undefined;
+  let d: TestDatabase;
   beforeAll(async () => {
-    const pg = backend === 'postgres' ? await freshPostgres() : null;
-    drop = pg?.drop;
-    d = await openDatabase({ url: pg?.url });
-    await d.db.insert(tenants).values({ id: 't', name: 't', publishableKey: 'pk_t' });
+    d = await openTestDatabase(backend, ['t']);
   });
-  afterAll(async () => {
-    await d?.close();
-    await drop?.();
-  });
+  afterAll(() => d?.close());
 
   it.each(POISONS)('fails alone; every innocent message of the same commit is stored and acked (%j)', async (poison) => {
     const room = `r${POISONS.indexOf(poison)}`;
