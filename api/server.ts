@@ -175,7 +175,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (opts.redisUrl) {
     const { createRedisBus } = await import('./bus/redis-bus');
     const { createRedisPresence } = await import('./chat/redis-presence');
-    bus = timedBus(await createRedisBus({ url: opts.redisUrl, prefix: opts.redisPrefix, log }), metrics, now);
+    bus = timedBus(await createRedisBus({ url: opts.redisUrl, prefix: opts.redisPrefix, log, onDropped: metrics.busDropped }), metrics, now);
     presence = createRedisPresence({ url: opts.redisUrl, heartbeatMs, prefix: opts.redisPrefix, log });
     control = await createRedisControl({ url: opts.redisUrl, prefix: opts.redisPrefix, log });
     const { createRedisRateLimiter } = await import('./chat/redis-rate-limit');

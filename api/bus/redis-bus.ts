@@ -49,11 +49,25 @@ export function redisConnection(url: string, extra: RedisOptions = {}): Redis {
  * Publishes go out auto-pipelined: every PUBLISH of one event-loop turn shares one write, and
  * nothing on the hot path waits for a reply. On Redis 7 and later the channels are sharded
  * (SPUBLISH/SSUBSCRIBE), so a Redis Cluster spreads rooms over its shards.
+ *
+ * While the publishing connection is down nothing is queued (ioredis would keep every PUBLISH
+ * in memory until Redis came back, without bound): the event is dropped and counted. Messages
+ * and deletions are in the database already; for each room the latest such event is kept and
+ * published again once the connection is back, so other servers see the gap before it and read
+ * it from the database (they also re-read every room when their own connection comes back).
+ * Presence and read receipts are states: the latest per user and room is sent again. Typing
+ * pulses of the outage are lost, as ephemeral events may be.
  */
-export async function createRedisBus(opts: { url: string; prefix?: string; log: (msg: string, err?: unknown) => void }): Promise<Bus> {
+export async function createRedisBus(opts: {
+  url: string;
+  prefix?: string;
+  log: (msg: string, err?: unknown) => void;
+  /** Called for each event not published because the connection was down. */
+  onDropped?: () => void;
+}): Promise<Bus> {
   const server = randomBytes(6).toString('hex');
   const prefix = opts.prefix ?? REDIS_PREFIX;
-  const pub = redisConnection(opts.url, { lazyConnect: true, enableAutoPipelining: true });
+  const pub = redisConnection(opts.url, { lazyConnect: true, enableAutoPipelining: true, enableOfflineQueue: false });
   // We resubscribe ourselves after a reconnect, so that the hub re-reads only once every
   // channel is live again (ioredis's own resubscribe gives no such moment).
   const sub = redisConnection(opts.url, { lazyConnect: true, autoResubscribe: false });
@@ -79,13 +93,41 @@ export async function createRedisBus(opts: { url: string; prefix?: string; log: 
       (err) => opts.log('redis resubscribe failed; the next reconnect tries again', err),
     );
   });
+  // What could not be published, to send again: per room the latest ordered event, and per user
+  // and room the latest presence and read (bounded by this server's rooms and members).
+  const missed = new Map<string, RoomEvent>();
+  let down = false;
+  const send = (ch: string, ev: RoomEvent) => {
+    if (pub.status !== 'ready') return void miss(ch, ev);
+    (sharded ? pub.spublish(ch, encode(server, ev)) : pub.publish(ch, encode(server, ev))).catch((err) => {
+      // Sent as the connection broke: ioredis gave up on it (no offline queue).
+      miss(ch, ev);
+      opts.log('redis publish failed', err);
+    });
+  };
+  function miss(ch: string, ev: RoomEvent) {
+    opts.onDropped?.();
+    if (!down) opts.log('redis is unreachable: room events are not published until it is back; other servers will read them from the database');
+    down = true;
+    if (ev.rev > 0) {
+      if ((missed.get(ch)?.rev ?? 0) < ev.rev) missed.set(ch, ev);
+    } else if (ev.kind !== 'typing') {
+      // Presence and read receipts are states: the latest per user and room stands for the rest.
+      const key = `${ch}\n${ev.kind}\n${ev.user}`;
+      missed.delete(key);
+      missed.set(key, ev);
+    }
+  }
+  pub.on('ready', () => {
+    down = false;
+    const again = [...missed];
+    missed.clear();
+    for (const [key, ev] of again) send(key.split('\n')[0]!, ev);
+  });
   return {
     publish(ev) {
       handler(ev);
-      const ch = roomChannel(prefix, ev.tenantId, ev.room);
-      (sharded ? pub.spublish(ch, encode(server, ev)) : pub.publish(ch, encode(server, ev))).catch((err) =>
-        opts.log('redis publish failed', err),
-      );
+      send(roomChannel(prefix, ev.tenantId, ev.room), ev);
     },
     async subscribe(tenantId, room) {
       const ch = roomChannel(prefix, tenantId, room);

@@ -76,6 +76,11 @@ export function createMetrics() {
   const sheds = new Counter({ name: 'parley_backpressure_shed_total', help: 'Ephemeral events not sent to slow sockets', labelNames: ['kind'], registers: r });
   const refusals = new Counter({ name: 'parley_rate_limited_total', help: 'Requests refused by a rate limit', labelNames: ['limit'], registers: r });
   const upgrades = new Counter({ name: 'parley_upgrades_refused_total', help: 'WebSocket upgrades refused', labelNames: ['status'], registers: r });
+  const busDrops = new Counter({
+    name: 'parley_bus_publishes_dropped_total',
+    help: 'Room events not published to Redis because the connection was down (other servers read messages from the database)',
+    registers: r,
+  });
   const webhooks = new Counter({
     name: 'parley_webhook_attempts_total',
     help: 'Webhook requests by hook and outcome',
@@ -101,6 +106,7 @@ export function createMetrics() {
     registry,
     hooks,
     busLag: (t: number) => busLag.observe(ms(Math.max(0, t))),
+    busDropped: () => busDrops.inc(),
     /** `limit` is the limiter key's prefix (`message`, `report`, ...): a closed set. */
     rateLimited: (limit: string) => refusals.inc({ limit: /^[a-z_]{1,24}$/.test(limit) ? limit : 'other' }),
     upgradeRefused: (status: number) => upgrades.inc({ status: String(status) }),
