@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { databaseError, listenError, probePort, secretFrom } from './ops/start-checks';
 import { createAdaptorServer } from '@hono/node-server';
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Bus } from './bus/bus';
 import { createMemoryControl, createRedisControl, type ControlBus } from './bus/control';
 import { createMemoryBus } from './bus/memory-bus';
@@ -45,7 +45,7 @@ import { requestLog } from './routes/request-log';
 import { clientInfo } from './routes/client-info';
 import { proxyTrust } from './ops/client-address';
 import { metricsRoutes } from './routes/metrics';
-import { openApiDocument } from './routes/openapi';
+import { contractRoutes } from './routes/openapi';
 import { createMetrics } from './ops/metrics';
 import { countedHttp, countedLimiter, timedBus } from './ops/instrument';
 import { countUndelivered } from './db/webhook-events';
@@ -129,6 +129,8 @@ export interface RunningServer {
   demo: { tenantId: string; publishableKey: string };
   dbKind: 'pglite' | 'postgres';
   stats(): { connections: number; maxBufferedBytes: number; tooSlowClosed: number };
+  /** Every route the HTTP app registers, middleware included (what the OpenAPI test walks). */
+  routes: readonly { method: string; path: string }[];
   /** Graceful stop: refuse new work, commit and ack what was taken in, close sockets with 1001. */
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -273,17 +275,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   let port = opts.port ?? 8787;
   const baseUrl = () => `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost'}:${port}`;
   let demoKey = '';
-  const app = new Hono();
+  // An OpenAPIHono, so each mounted route file brings its definitions into the document.
+  const app = new OpenAPIHono();
   app.use(clientInfo(trustProxy), ...requestLog(logger));
   app.onError(onError(log));
-  const openapi = openApiDocument('0.1.0');
-  app.get('/v1/openapi.json', (c) => c.json(openapi));
+  app.route('/', contractRoutes({ root: app, version: '0.1.0', protocolSchema: protocolJsonSchema() }));
   app.route('/', metricsRoutes({ registry: metrics.registry, token: opts.metricsToken }));
   app.route('/', healthRoutes({ ping: database.ping, draining: () => gateway.draining }));
   app.get(WS_PATH, gateway.route);
-  // The wire contract as JSON Schema, public like the protocol it describes (before /v1's key check).
-  const protocolSchema = protocolJsonSchema();
-  app.get('/v1/protocol.schema.json', (c) => c.json(protocolSchema, 200, { 'cache-control': 'public, max-age=300' }));
   app.route('/', embedCheckRoutes({ tenants }));
   app.route('/v1', apiRoutes({ tenants, auth, chat, audit, desk, draining: () => gateway.draining }));
   const webhooks = createWebhookLog({ db, now, kick: events.kick });
@@ -346,6 +345,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     demo: { tenantId: DEMO_TENANT_ID, publishableKey: demoKey },
     dbKind: database.kind,
     stats: gateway.stats,
+    routes: app.routes.map(({ method, path }) => ({ method, path })),
     drain,
     close: drain,
   };

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { actorOf, email, password, type Accounts } from '../chat/accounts';
 import type { Audit } from '../chat/audit';
 import type { ReportDesk } from '../chat/report-desk';
@@ -115,7 +115,7 @@ export function adminRoutes(opts: {
   allowPrivateWebhooks: boolean;
 }) {
   const { tenants, accounts, audit } = opts;
-  const app = new Hono<AdminEnv>();
+  const app = new OpenAPIHono<AdminEnv>();
 
   // Answers here hold secret keys, webhook secrets, invitation tokens and who is signed in:
   // no browser or proxy cache keeps any of them (errors included).

@@ -4,10 +4,11 @@ import { ChatError } from '../chat/errors';
 import type { TenantDirectory } from '../chat/tenants';
 import { ROOM_RE } from '../protocol';
 import { need, type AdminEnv } from './access';
-import { badRequestHook } from './schemas';
+import { badRequestHook } from './openapi-route';
+import { SECURITY } from './schemas';
 
 // The dashboard's room view (issue 12): the rooms to pick from, and the moderator token its
-// socket says hello with. Paths are relative to /admin/api (openapi.ts adds the prefix).
+// socket says hello with. Paths are relative to /admin/api (mounting adds the prefix).
 
 const ROOM_CHARS = /^[A-Za-z0-9_.:-]{1,64}$/;
 const TenantParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 't_…' }) });
@@ -22,6 +23,8 @@ const errors = {
 export const CONSOLE_TOKEN_ROUTE = createRoute({
   method: 'post',
   path: '/tenants/{id}/console-token',
+  tags: ['Admin API'],
+  security: SECURITY.admin,
   summary: "A short-lived moderator token for the dashboard's room view, for hello on /v1/ws with the tenant's publishable key",
   middleware: [need('moderate')] as const,
   request: { params: TenantParam },
@@ -44,6 +47,8 @@ export const ROOMS_ROUTE = createRoute({
   method: 'get',
   path: '/tenants/{id}/rooms',
   summary: "A page of the tenant's rooms in name order",
+  tags: ['Admin API'],
+  security: SECURITY.admin,
   middleware: [need('moderate')] as const,
   request: {
     params: TenantParam,

@@ -1,13 +1,16 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { TenantDirectory } from '../chat/tenants';
 import { checkEmbed, explainRefusal } from '../ws/embed-rule';
-import { badRequestHook } from './schemas';
+import { openapiRoute } from './openapi-route';
+import { SECURITY } from './schemas';
 
 /** GET /v1/embed-check as OpenAPI describes it (openapi.ts). */
 export const EMBED_CHECK_ROUTE = createRoute({
   method: 'get',
   path: '/v1/embed-check',
   summary: "Why the chat socket would be refused for the asking page's Origin",
+  tags: ['HTTP API'],
+  security: SECURITY.public,
   request: { query: z.object({ key: z.string().optional().openapi({ param: { name: 'key', in: 'query' }, example: 'pk_…' }) }) },
   responses: {
     200: {
@@ -30,8 +33,8 @@ export const EMBED_CHECK_ROUTE = createRoute({
  * the key exists, whether this origin is allowed (never the list), whether the site is off.
  */
 export function embedCheckRoutes(opts: { tenants: Pick<TenantDirectory, 'byPublishableKey'> }) {
-  const app = new OpenAPIHono({ defaultHook: badRequestHook });
-  app.openapi(EMBED_CHECK_ROUTE, async (c) => {
+  const app = new OpenAPIHono();
+  openapiRoute(app, EMBED_CHECK_ROUTE, async (c) => {
     const origin = c.req.header('origin');
     const key = c.req.valid('query').key ?? '';
     const check = await checkEmbed(opts.tenants, key, origin);

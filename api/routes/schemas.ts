@@ -1,11 +1,96 @@
-import type { Hook } from '@hono/zod-openapi';
-import { bad } from './params';
+import { z } from '@hono/zod-openapi';
+import { ERROR_CODES, HTTP_STATUS, MESSAGE_ID_RE, ROOM_RE, textProblem, type ErrorCode } from '../protocol';
 
-// Shared by the route files that describe themselves in OpenAPI (openapi.ts). Their schemas'
-// messages are the API's own words, so converting a route file changes its document, not its
-// answers.
+// Schemas shared by the route files. A field's messages are the API's own words (`user is
+// required`, `user is malformed`), as the hand-written checks said them, so a client that shows
+// `error.message` shows the same text; zod's default messages never reach a caller.
 
-/** Validation failures answer `bad_request` with the first problem, like every other check. */
-export const badRequestHook: Hook<any, any, any, any> = (result) => {
-  if (!result.success) throw bad(result.error.issues[0]?.message ?? 'request is malformed');
+/** Messages of one field: `<field> is required` when absent or null, else `malformed`. */
+export const says = (field: string, malformed = `${field} is malformed`) => ({
+  error: (i: { input: unknown }) => (i.input == null ? `${field} is required` : malformed),
+});
+
+/** Refuses what `textProblem` refuses (NUL, lone surrogates, C0 controls), naming the field. */
+const clean = (field: string) => (v: string, ctx: z.RefinementCtx) => {
+  const problem = textProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${field} ${problem}` });
 };
+
+/** A non-empty string of clean text, at most `max` UTF-16 units, matching `re` when given. */
+export function text(field: string, max: number, re?: RegExp) {
+  let s = z.string(says(field)).min(1).max(max);
+  if (re) s = s.regex(re);
+  return s.superRefine(clean(field));
+}
+
+/** Clean text of any length (the length bound lives elsewhere, e.g. the tenant's maxTextLength). */
+export const anyText = (field: string) => z.string(says(field)).superRefine(clean(field));
+
+/** An integer in a query string or path: digits only, from `min` to `max`. */
+export function intString(field: string, min: number, max: number) {
+  const m = says(field, `${field} must be an integer from ${min} to ${max}`);
+  return z
+    .string(m)
+    .regex(/^\d+$/, m)
+    .transform(Number)
+    .pipe(z.number(m).min(min, m).max(max, m))
+    .openapi({ type: 'integer', minimum: min, maximum: max });
+}
+
+/** An integer in a JSON body, from `min` to `max`. */
+export const int = (field: string, min: number, max: number, message = `${field} must be an integer from ${min} to ${max}`) =>
+  z.number(says(field, message)).int().min(min).max(max);
+
+export const bool = (field: string) => z.boolean(says(field, `${field} must be a boolean`));
+
+/** A room name as the protocol allows it (path parameter). */
+export const room = z.string(says('room')).regex(ROOM_RE).openapi({ example: 'lobby' });
+/** A user id in a path: 1 to 128 characters of clean text. */
+export const user = text('user', 128).openapi({ example: 'u_42' });
+export const messageId = (field: string) => z.string(says(field)).regex(MESSAGE_ID_RE);
+/** A tenant in the Admin API's paths (an unknown one answers 404). */
+export const tenantId = z.string().openapi({ example: 't_demo' });
+
+const ErrorBody = z
+  .object({ error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }) })
+  .openapi('Error', { description: 'Every HTTP error: a stable code and a message for people (PROTOCOL.md, "Errors")' });
+
+type Why = Partial<Record<ErrorCode, string>>;
+
+/** Error answers of a route, by code, each saying when; a code named twice joins its reasons. */
+export function errors(...whys: Why[]) {
+  const joined = new Map<ErrorCode, string[]>();
+  for (const why of whys) for (const [code, d] of Object.entries(why) as [ErrorCode, string][]) joined.set(code, [...(joined.get(code) ?? []), d]);
+  return Object.fromEntries(
+    [...joined].map(([code, ds]) => [HTTP_STATUS[code], { description: `${code}: ${ds.join('; ')}`, content: { 'application/json': { schema: ErrorBody } } }]),
+  );
+}
+
+/** A JSON answer. */
+export const json = (description: string, schema: z.ZodType = z.object({}).catchall(z.unknown())) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** A JSON request body; `required: false` takes an empty body as `{}`. */
+export const body = <T extends z.ZodType>(schema: T, required = true) => ({ content: { 'application/json': { schema } }, required });
+
+/** Who may call: `security` of an operation (openapi.ts defines the schemes). */
+export const SECURITY: Record<'public' | 'secretKey' | 'admin' | 'metrics', Record<string, string[]>[]> = {
+  public: [],
+  secretKey: [{ secretKey: [] }],
+  admin: [{ adminToken: [] }, { session: [] }],
+  metrics: [{ metricsToken: [] }],
+};
+
+/** What every route behind a secret key may answer besides its own. */
+export const KEY_ERRORS: Why = { unauthorized: 'no valid secret key', too_large: 'a body over 256 KiB' };
+/** What every Admin API route behind sign-in may answer besides its own. */
+export const ADMIN_ERRORS: Why = {
+  unauthorized: 'neither a valid admin token nor a session',
+  rate_limited: 'too many wrong admin tokens from this address (Retry-After)',
+  forbidden: 'a change sent with the session cookie from another site',
+  too_large: 'a body over 64 KiB',
+};
+/** What a route of one tenant answers a caller without the role it needs (access.ts `need`). */
+export const ROLE_ERRORS: Why = { not_found: 'no such tenant, or no role in it', forbidden: "the caller's role may not do this" };
