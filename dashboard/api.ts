@@ -101,6 +101,60 @@ export interface BanInfo {
   createdAt: number;
 }
 
+/** `POST /admin/api/tenants/:id/console-token`: the room view's moderator token. */
+export interface ConsoleToken {
+  token: string;
+  expiresAt: number;
+  user: string;
+  publishableKey: string;
+}
+
+/** One row of `GET /admin/api/tenants/:id/rooms`. */
+export interface RoomInfo {
+  room: string;
+  private: boolean;
+  headSeq: number;
+}
+
+/** A message found by search, or in a user view: a stored message and its room. */
+export type FoundMessage = ContextMessage & { room: string };
+
+/** `GET /admin/api/tenants/:id/messages`. */
+export interface SearchPage {
+  messages: FoundMessage[];
+  hasMore: boolean;
+  next: string | null;
+}
+
+/** A report as the user view lists it. */
+export interface UserReport {
+  id: number;
+  room: string;
+  messageId: string;
+  reporter: string;
+  reason: string | null;
+  ts: number;
+  status: ReportInfo['status'];
+}
+
+/** `GET /admin/api/tenants/:id/users/:user`. */
+export interface UserView {
+  user: string;
+  messages: FoundMessage[];
+  reportsBy: UserReport[];
+  reportsAgainst: UserReport[];
+  ban: BanInfo | null;
+  mute: BanInfo | null;
+  /** What moderators did to the user, newest first (audit entries). */
+  history: AuditEntry[];
+}
+
+/** A ban or mute as a moderator gives it; no minutes: without end. */
+export interface Sanction {
+  reason?: string;
+  minutes?: number;
+}
+
 /** What `PATCH /admin/api/tenants/:id` accepts. */
 export interface TenantPatch {
   name?: string;
@@ -118,6 +172,10 @@ export interface ApiError {
 }
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+
+/** A query string of the fields that are set. */
+const query = (q: Record<string, string | undefined>) =>
+  new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => !!e[1])).toString();
 
 /** The Admin API bound to a base URL, called with the browser's session cookie. */
 export function createAdminApi(opts: { base: string; fetch?: typeof fetch }) {
@@ -165,6 +223,15 @@ export function createAdminApi(opts: { base: string; fetch?: typeof fetch }) {
     mutes: (id: string) => request<{ mutes: BanInfo[] }>('GET', `${tenant(id)}/mutes`),
     unmute: (id: string, user: string) => request<null>('DELETE', `${tenant(id)}/mutes/${encodeURIComponent(user)}`),
     unban: (id: string, user: string) => request<null>('DELETE', `${tenant(id)}/bans/${encodeURIComponent(user)}`),
+    consoleToken: (id: string) => request<ConsoleToken>('POST', `${tenant(id)}/console-token`),
+    rooms: (id: string, prefix: string, after?: string) =>
+      request<{ rooms: RoomInfo[]; next: string | null }>('GET', `${tenant(id)}/rooms?${query({ prefix, after, limit: '100' })}`),
+    search: (id: string, q: { q?: string; user?: string; before?: string }) =>
+      request<SearchPage>('GET', `${tenant(id)}/messages?${query({ ...q, limit: '25' })}`),
+    userView: (id: string, user: string) => request<UserView>('GET', `${tenant(id)}/users/${encodeURIComponent(user)}`),
+    deleteMessage: (id: string, room: string, msg: string) =>
+      request<null>('DELETE', `${tenant(id)}/rooms/${encodeURIComponent(room)}/messages/${encodeURIComponent(msg)}`),
+    sanction: (id: string, kind: 'bans' | 'mutes', user: string, s: Sanction) => request<BanInfo>('PUT', `${tenant(id)}/${kind}/${encodeURIComponent(user)}`, s),
     webhooks: (id: string) => request<WebhookStatus>('GET', `${tenant(id)}/webhooks`),
     deliveries: (id: string) => request<{ events: WebhookDelivery[]; hasMore: boolean }>('GET', `${tenant(id)}/webhooks/events?limit=50`),
     sendTestEvent: (id: string) => request<null>('POST', `${tenant(id)}/webhooks/test`),

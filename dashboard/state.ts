@@ -1,5 +1,5 @@
 import { batch, signal } from '@preact/signals';
-import type { AdminApi, ApiError, InviteInfo, Me, Resolution, Result, Role, TenantInfo, TenantPatch, TenantRow } from './api';
+import type { AdminApi, ApiError, InviteInfo, Me, Resolution, Result, Role, Sanction, TenantInfo, TenantPatch, TenantRow } from './api';
 
 /**
  * Where the person is: one closed union, changed only through `setSession`. The session itself
@@ -150,6 +150,14 @@ export function createDashboard(opts: { api: AdminApi }) {
     resolve: (id: string, report: number, r: Resolution) => done(() => api.resolve(id, report, r)),
     unban: (id: string, user: string) => done(() => api.unban(id, user)),
     unmute: (id: string, user: string) => done(() => api.unmute(id, user)),
+
+    // The room view, the user view and search (dashboard/views/room-view.tsx and the others).
+    consoleToken: (id: string) => call(() => api.consoleToken(id)),
+    rooms: (id: string, prefix: string, after?: string) => call(() => api.rooms(id, prefix, after)),
+    search: (id: string, q: { q?: string; user?: string; before?: string }) => call(() => api.search(id, q)),
+    userView: (id: string, user: string) => call(() => api.userView(id, user)),
+    deleteMessage: (id: string, room: string, msg: string) => done(() => api.deleteMessage(id, room, msg)),
+    sanction: (id: string, kind: 'bans' | 'mutes', user: string, s: Sanction) => done(() => api.sanction(id, kind, user, s)),
   };
 }
 

@@ -42,5 +42,11 @@ th,td{text-align:left;padding:.25rem .5rem;border-top:1px solid var(--line);font
 .tenant{overflow-x:auto}
 .report{border:1px solid var(--line);border-radius:8px;padding:.75rem}.report h4{margin:0 0 .25rem}
 .context{list-style:none;margin:.5rem 0;padding:0}.context li{padding:.1rem .4rem}.context .reported,p.reported{border-left:3px solid var(--bad);background:var(--bg)}
+button.link{background:none;border:0;padding:0;color:var(--accent);text-decoration:underline;font-weight:600}
+.messages,.online,.rooms{list-style:none;margin:0;padding:0}.messages>li{border-top:1px solid var(--line);padding:.4rem 0}
+.messages .text{margin:.15rem 0;white-space:pre-wrap;overflow-wrap:anywhere}.messages .row button.quiet{padding:.15rem .6rem}
+.online{display:flex;flex-wrap:wrap;gap:.25rem .75rem}.online li::before{content:"● ";color:#2e8540}
+.live-state{background:var(--accent)}[data-state=connected] .live-state{background:#2e8540}
+.sanction{background:var(--bg);border-radius:6px;padding:.4rem}.in-force{color:var(--bad);font-weight:600}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;

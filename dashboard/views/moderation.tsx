@@ -3,6 +3,7 @@ import { useEffect } from 'preact/hooks';
 import type { BanInfo, ReportInfo, Resolution, TenantRow } from '../api';
 import type { Dashboard } from '../state';
 import { Alert, Time } from './bits';
+import type { Go } from './nav';
 import { ReportCard } from './report-card';
 
 /** Banned or muted people, with the button that lifts it. */
@@ -36,7 +37,7 @@ function Sanctioned({ caption, rows, lift, empty }: { caption: string; rows: Ban
  * deleting the message, muting or banning its author for a length, or dismissing it; and who
  * is banned or muted now.
  */
-export function Moderation({ d, tenant }: { d: Dashboard; tenant: Pick<TenantRow, 'tenantId' | 'name'> }) {
+export function Moderation({ d, tenant, go }: { d: Dashboard; tenant: Pick<TenantRow, 'tenantId' | 'name'>; go: Go }) {
   const reports = useSignal<ReportInfo[] | null>(null);
   const bans = useSignal<BanInfo[]>([]);
   const mutes = useSignal<BanInfo[]>([]);
@@ -66,7 +67,7 @@ export function Moderation({ d, tenant }: { d: Dashboard; tenant: Pick<TenantRow
     <section class="stack moderation" aria-label={`Moderation of ${tenant.name}`}>
       <h3>Open reports ({reports.value.length})</h3>
       {reports.value.map((r) => (
-        <ReportCard key={r.id} r={r} act={act} />
+        <ReportCard key={r.id} r={r} act={act} go={go} />
       ))}
       {!reports.value.length && <p class="hint">No open reports.</p>}
       <p role="status" class="hint">

@@ -1,26 +1,20 @@
 import { useSignal } from '@preact/signals';
 import type { ReportInfo, Resolution } from '../api';
 import { Time } from './bits';
-
-/** Lengths a moderator picks for a mute or ban, in minutes ('' is without end). */
-const LENGTHS = [
-  ['60', '1 hour'],
-  ['1440', '24 hours'],
-  ['10080', '7 days'],
-  ['', 'Forever'],
-] as const;
+import { LENGTHS, lengthWords as inWords } from './lengths';
+import type { Go } from './nav';
 
 /**
  * One open report: the message among the ones around it, who wrote it and who reported it
  * why, and the four things to do about it. Ban asks for a confirm; mute and ban take the
  * message down too.
  */
-export function ReportCard({ r, act }: { r: ReportInfo; act: (r: ReportInfo, what: Resolution, done: string) => void }) {
+export function ReportCard({ r, act, go }: { r: ReportInfo; act: (r: ReportInfo, what: Resolution, done: string) => void; go: Go }) {
   const reason = useSignal(r.reason ?? '');
   const length = useSignal('60');
   const m = r.message;
   const who = m ? `${m.name} (${m.user})` : 'unknown';
-  const lengthWords = LENGTHS.find(([v]) => v === length.value)![1].toLowerCase();
+  const lengthWords = inWords(length.value);
   const sanction = (action: 'mute' | 'ban'): Resolution => ({
     action,
     reason: reason.value.trim() || undefined,
@@ -33,6 +27,16 @@ export function ReportCard({ r, act }: { r: ReportInfo; act: (r: ReportInfo, wha
       <h4 id={`${id}-title`}>
         Report #{r.id} in {r.room}: {who}
       </h4>
+      <div class="row">
+        {m && (
+          <button type="button" class="link" onClick={() => go({ panel: 'user', user: m.user })}>
+            User view of {m.user}
+          </button>
+        )}
+        <button type="button" class="link" onClick={() => go({ panel: 'user', user: r.reporter })}>
+          User view of {r.reporter}
+        </button>
+      </div>
       <p class="hint">
         Reported by {r.reporter}
         {r.reason ? ` because: ${r.reason}` : ''} · <Time ms={r.ts} />
@@ -65,12 +69,12 @@ export function ReportCard({ r, act }: { r: ReportInfo; act: (r: ReportInfo, wha
         )}
         {m && (
           <>
-            <button type="button" onClick={() => act(r, sanction('mute'), `${m.name} is muted for ${lengthWords}.`)}>
+            <button type="button" onClick={() => act(r, sanction('mute'), `${m.name} is muted ${lengthWords}.`)}>
               Mute {m.name}
             </button>
             <button
               type="button"
-              onClick={() => confirm(`Ban ${who} for ${lengthWords}? Their chat closes at once.`) && act(r, sanction('ban'), `${m.name} is banned for ${lengthWords}.`)}
+              onClick={() => confirm(`Ban ${who} ${lengthWords}? Their chat closes at once.`) && act(r, sanction('ban'), `${m.name} is banned ${lengthWords}.`)}
             >
               Ban {m.name}
             </button>

@@ -5,11 +5,14 @@ import { AuditLog } from './audit-log';
 import { EditTenant } from './edit-tenant';
 import { Members } from './members';
 import { Moderation } from './moderation';
+import type { Place } from './nav';
+import { RoomView } from './room-view';
+import { Search } from './search';
+import { UserView } from './user-view';
 import { SecretKeys } from './secret-keys';
 import { Alert } from './bits';
 import { Webhooks } from './webhooks';
 
-type Panel = 'edit' | 'members' | 'moderation' | 'audit' | 'webhooks' | null;
 
 /** What the server stores for a tenant; shown to those who may change it (owners, admins, operators). */
 function Details({ t }: { t: TenantInfo }) {
@@ -45,7 +48,8 @@ function Details({ t }: { t: TenantInfo }) {
 
 /** One tenant, with what the signed-in role may see and do there. */
 export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantRow }) {
-  const open = useSignal<Panel>(null);
+  const place = useSignal<Place>({ panel: null });
+  const go = (to: Place) => ((place.value = to), (status.value = ''));
   const status = useSignal('');
   const error = useSignal('');
   const titleId = `${t.tenantId}-title`;
@@ -56,11 +60,12 @@ export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantRow }
     const err = await d.rotateKey(full!);
     error.value = err ? err.message : '';
   };
-  const toggle = (p: Panel, label: string) => (
-    <button type="button" aria-expanded={open.value === p} onClick={() => ((open.value = open.value === p ? null : p), (status.value = ''))}>
+  const toggle = (p: Exclude<Place['panel'], 'user'>, label: string) => (
+    <button type="button" aria-expanded={place.value.panel === p} onClick={() => go({ panel: place.value.panel === p ? null : p })}>
       {label}
     </button>
   );
+  const at = place.value;
 
   return (
     <article class={`tenant${t.disabled ? ' off' : ''}`} aria-labelledby={titleId} data-tenant={t.tenantId}>
@@ -80,6 +85,8 @@ export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantRow }
         )}
         {owns && toggle('members', 'Members')}
         {toggle('moderation', 'Moderation')}
+        {toggle('rooms', 'Rooms')}
+        {toggle('search', 'Search')}
         {toggle('audit', 'Audit log')}
         {full && toggle('webhooks', 'Webhooks')}
       </div>
@@ -87,16 +94,19 @@ export function TenantCard({ d, tenant: t }: { d: Dashboard; tenant: TenantRow }
         {status.value}
       </p>
       <Alert message={error.value} />
-      {open.value === 'moderation' && <Moderation d={d} tenant={t} />}
-      {open.value === 'members' && <Members d={d} tenant={t} />}
-      {open.value === 'audit' && <AuditLog d={d} tenant={t} />}
-      {open.value === 'webhooks' && full && <Webhooks d={d} tenant={full} owns={owns} />}
-      {open.value === 'edit' && full && (
+      {at.panel === 'moderation' && <Moderation d={d} tenant={t} go={go} />}
+      {at.panel === 'rooms' && <RoomView d={d} tenant={t} room={at.room} go={go} />}
+      {at.panel === 'search' && <Search key={at.user} d={d} tenant={t} user={at.user} go={go} />}
+      {at.panel === 'user' && <UserView d={d} tenant={t} user={at.user} go={go} />}
+      {at.panel === 'members' && <Members d={d} tenant={t} />}
+      {at.panel === 'audit' && <AuditLog d={d} tenant={t} />}
+      {at.panel === 'webhooks' && full && <Webhooks d={d} tenant={full} owns={owns} />}
+      {at.panel === 'edit' && full && (
         <EditTenant
           d={d}
           tenant={full}
           done={(saved) => {
-            open.value = null;
+            place.value = { panel: null };
             status.value = saved ? 'Saved.' : '';
           }}
         />

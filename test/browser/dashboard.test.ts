@@ -244,7 +244,7 @@ describe('operator dashboard', () => {
     const modCard = mod.locator('article[data-tenant]');
     await modCard.waitFor();
     expect(await modCard.count()).toBe(1);
-    expect(await modCard.getByRole('button').allInnerTexts()).toEqual(['Moderation', 'Audit log']);
+    expect(await modCard.getByRole('button').allInnerTexts()).toEqual(['Moderation', 'Rooms', 'Search', 'Audit log']);
     expect(await modCard.innerText()).not.toContain('Secret keys');
 
     // Straight at the API from the moderator's page: settings are 403, another tenant 404.
