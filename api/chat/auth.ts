@@ -5,6 +5,12 @@ import { ChatError } from './errors';
 import { newToken, type Sealer } from './keys';
 import type { Tenant, TenantDirectory } from './tenants';
 
+/** The start of every dashboard console's user id; no tenant-signed token may use it. */
+export const STAFF_PREFIX = 'staff_';
+
+/** Whether a user id is a dashboard console's (reserved: never a tenant's user, never sanctioned). */
+export const isStaffId = (user: string) => user.startsWith(STAFF_PREFIX);
+
 /** Who a connection or request acts as; only ever built from a verified token. */
 export interface Identity {
   id: string;
@@ -121,6 +127,8 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
           continue;
         }
         checkLifetime(tenant, p);
+        // Consoles' ids are the server's: a user named staff_… would share a console's blocks and audit name.
+        if (isStaffId(p.sub!)) throw unauthorized(`user ids starting with ${STAFF_PREFIX} are reserved for dashboard consoles`);
         const rooms = Array.isArray(p.rooms) ? p.rooms.filter((r): r is string => typeof r === 'string') : null;
         return {
           id: p.sub!,
@@ -179,6 +187,7 @@ export function createAuth(opts: { tenants: TenantDirectory; sealer: Sealer; now
       prefix: string,
       claims: { user: string; name?: string; role?: 'member' | 'moderator'; rooms?: string[]; ttlSeconds?: number },
     ): Promise<{ token: string; expiresAt: number }> {
+      if (isStaffId(claims.user)) throw new ChatError('bad_request', `user ids starting with ${STAFF_PREFIX} are reserved for dashboard consoles`);
       const keys = await tenants.activeKeys(tenantId);
       const key = keys.find((k) => k.prefix === prefix);
       if (!key) throw new ChatError('unauthorized', 'that secret key is not active');

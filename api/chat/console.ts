@@ -1,10 +1,10 @@
 import type { Db } from '../db/client';
 import { listRooms } from '../db/rooms';
 import type { Principal } from './accounts';
-import type { Auth } from './auth';
+import { STAFF_PREFIX, type Auth } from './auth';
 
 /** The user id a dashboard account (or the admin token) has on a tenant's sockets. */
-export const staffId = (p: Principal) => (p.kind === 'token' ? 'staff_admin-token' : `staff_${p.id}`);
+export const staffId = (p: Principal) => (p.kind === 'token' ? `${STAFF_PREFIX}admin-token` : `${STAFF_PREFIX}${p.id}`);
 
 /** What users see of a console in a room's presence: never the account's email. */
 export const STAFF_NAME = 'Moderator';

@@ -2,6 +2,8 @@ import type { ControlBus } from '../bus/control';
 import type { Db } from '../db/client';
 import * as q from '../db/bans';
 import type { EventType } from '../protocol';
+import { isStaffId } from './auth';
+import { ChatError } from './errors';
 import { recordEvent } from './event-record';
 import type { Tenant } from './tenants';
 
@@ -68,6 +70,8 @@ export function createSanctions(opts: {
     },
     /** Puts one on a user, for `minutes` or for good (again: the reason and end are replaced). */
     async add(tenant: Tenant, userId: string, o: { reason?: string; minutes?: number }): Promise<Sanction> {
+      // A moderator could otherwise lock the owners' consoles out; take the account off the tenant instead.
+      if (isStaffId(userId)) throw new ChatError('bad_request', 'a dashboard console cannot be muted or banned; remove the account from the tenant instead');
       const at = now();
       const s = { user: userId, reason: o.reason ?? null, until: o.minutes ? at + o.minutes * 60_000 : null, createdAt: at };
       const recorded = await db.transaction(async (tx) => {
