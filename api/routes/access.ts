@@ -5,7 +5,9 @@ import { ChatError } from '../chat/errors';
 import { safeEqual } from '../chat/keys';
 import type { RateLimiter } from '../chat/rate-limit';
 import { clientOf } from './client-info';
-import { bearer } from './params';
+
+/** The token of an `Authorization: Bearer …` header (the scheme is case-insensitive), or null. */
+export const bearer = (h: string | undefined) => /^Bearer +(\S+) *$/i.exec(h ?? '')?.[1] ?? null;
 
 /** Wrong admin tokens one address may send: 30 at once, then one every 2 s. */
 export const ADMIN_FAILURES = { rate: 30 / 60, burst: 30 };

@@ -19,7 +19,8 @@ import { isBlockedAddress, literalAddress } from '../chat/address-guard';
 import { sessionRoutes } from './session';
 import { consoleRoutes } from './console-routes';
 import type { Console } from '../chat/console';
-import { bad, limitBody } from './params';
+import { bad } from './params';
+import { limitBody } from './openapi-route';
 
 function tenantName(v: unknown): string {
   const name = typeof v === 'string' ? v.trim() : '';

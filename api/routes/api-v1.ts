@@ -1,4 +1,5 @@
-import { Hono, type Context } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { Audit } from '../chat/audit';
 import type { ReportDesk } from '../chat/report-desk';
 import type { Auth } from '../chat/auth';
@@ -6,13 +7,96 @@ import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
 import type { Tenant, TenantDirectory } from '../chat/tenants';
 import { DEFAULTS, MESSAGE_ID_RE, ROOM_RE } from '../protocol';
-import { jsonBody } from './http-error';
+import { bearer } from './access';
 import { moderationRoutes } from './moderation';
+import { bad, limitBody, openapiRoute } from './openapi-route';
 import { roomRoutes } from './rooms-api';
-import { bad, bearer, cleanText, intQuery, limitBody, roomParam, str } from './params';
+import { anyText, body, errors, int, intString, json, KEY_ERRORS, room, SECURITY, text } from './schemas';
 
 type Env = { Variables: { tenant: Tenant; keyPrefix: string } };
 
+const v1 = { tags: ['HTTP API'], security: SECURITY.secretKey };
+/** Longest token POST /tokens signs: the highest maxTokenLifetime a site may set. */
+const MAX_TTL = 30 * 86_400;
+const roomNames = { error: 'rooms must be a list of room names' };
+
+const TOKENS = createRoute({
+  ...v1,
+  method: 'post',
+  path: '/tokens',
+  summary: "Signs a user token for the widget's hello, with the key that asks",
+  request: {
+    body: body(
+      z.object({
+        user: text('user', 128),
+        name: text('name', DEFAULTS.maxNameLength).nullish(),
+        role: z.enum(['member', 'moderator'], { error: 'role must be member or moderator' }).optional(),
+        rooms: z.array(z.string(roomNames).regex(ROOM_RE, roomNames), roomNames).optional(),
+        ttlSeconds: int('ttlSeconds', 1, MAX_TTL, "ttlSeconds must be an integer from 1 to the site's maxTokenLifetime").nullish().openapi({ description: "default 3600 or the site's maxTokenLifetime, whichever is less" }),
+      }),
+    ),
+  },
+  responses: {
+    201: json('the token and when it expires (seconds since the epoch)', z.object({ token: z.string(), expiresAt: z.number() })),
+    ...errors({ bad_request: 'a field out of bounds, or ttlSeconds over the site\'s maxTokenLifetime' }, KEY_ERRORS),
+  },
+});
+
+const HISTORY = createRoute({
+  ...v1,
+  method: 'get',
+  path: '/rooms/{room}/messages',
+  summary: "A page of a room's messages, oldest first",
+  request: {
+    params: z.object({ room }),
+    query: z
+      .object({
+        afterSeq: intString('afterSeq', 0, Number.MAX_SAFE_INTEGER).optional(),
+        beforeSeq: intString('beforeSeq', 0, Number.MAX_SAFE_INTEGER).optional(),
+        limit: intString('limit', 1, DEFAULTS.maxHistoryLimit).optional(),
+      })
+      .refine((q) => q.afterSeq === undefined || q.beforeSeq === undefined, { error: 'give afterSeq or beforeSeq, not both' }),
+  },
+  responses: {
+    200: json('messages, and whether there are more'),
+    ...errors({ bad_request: 'a malformed room or query, or both afterSeq and beforeSeq', not_found: 'no such room' }, KEY_ERRORS),
+  },
+});
+
+const Ack = z.object({ id: z.string(), seq: z.number().int(), ts: z.number(), duplicate: z.literal(true).optional(), text: z.string().optional() });
+
+const POST_MESSAGE = createRoute({
+  ...v1,
+  method: 'post',
+  path: '/rooms/{room}/messages',
+  summary: 'Posts a message as a user (through the same content rules, bans and pre-send hook as people)',
+  request: {
+    params: z.object({ room }),
+    body: body(
+      z.object({
+        id: text('id', 64, MESSAGE_ID_RE).openapi({ description: 'the client message id: a retry with the same id is stored once' }),
+        user: text('user', 128),
+        name: text('name', DEFAULTS.maxNameLength).nullish(),
+        text: anyText('text'),
+      }),
+    ),
+  },
+  responses: {
+    201: json('stored: its seq and time (and the stored text when the content rules changed it)', Ack),
+    200: json('a retry of a message already stored', Ack),
+    ...errors(
+      {
+        bad_request: 'a malformed field, or empty text',
+        forbidden: 'the user is banned, muted, or not a member of this private room',
+        conflict: 'another user already used this id in the room',
+        too_large: "text over the site's maxTextLength",
+        rejected: 'refused by the content rules or the pre-send hook',
+        internal: 'the server is shutting down: retry with the same id',
+      },
+      KEY_ERRORS,
+    ),
+  },
+});
 
 // Far above what a valid request needs (a message at the highest maxTextLength, 16,000 code
 // points, is under 100 KiB as JSON), and low enough that one request cannot hog memory.
@@ -29,7 +113,7 @@ export function apiRoutes(opts: {
   draining?: () => boolean;
 }) {
   const { tenants, auth, chat } = opts;
-  const app = new Hono<Env>();
+  const app = new OpenAPIHono<Env>();
 
   app.use('*', async (c, next) => {
     const key = bearer(c.req.header('authorization'));
@@ -42,59 +126,39 @@ export function apiRoutes(opts: {
   // After the key check, so strangers cannot make the server buffer anything.
   app.use('*', limitBody(MAX_BODY_BYTES));
 
-  app.post('/tokens', async (c) => {
-    const body = await jsonBody(c);
-    const user = str(body, 'user', { max: 128 })!;
-    const given = str(body, 'name', { max: DEFAULTS.maxNameLength, optional: true });
-    const name = given === undefined ? undefined : chat.displayName(c.get('tenant'), given);
-    const role = body.role;
-    if (role !== undefined && role !== 'member' && role !== 'moderator') throw bad('role must be member or moderator');
-    const rooms = body.rooms;
-    if (rooms !== undefined && (!Array.isArray(rooms) || !rooms.every((r) => typeof r === 'string' && ROOM_RE.test(r))))
-      throw bad('rooms must be a list of room names');
+  openapiRoute(app, TOKENS, async (c) => {
+    const b = c.req.valid('json');
+    const name = b.name == null ? undefined : chat.displayName(c.get('tenant'), b.name);
     // Never longer than the tenant lets a token live: a longer one would be refused at hello.
     const maxTtl = c.get('tenant').settings.maxTokenLifetime;
-    const ttl = body.ttlSeconds ?? Math.min(3600, maxTtl);
-    if (!Number.isInteger(ttl) || (ttl as number) < 1 || (ttl as number) > maxTtl)
-      throw bad(`ttlSeconds must be an integer from 1 to ${maxTtl} (the site's maxTokenLifetime)`);
+    const ttl = b.ttlSeconds ?? Math.min(3600, maxTtl);
+    if (ttl > maxTtl) throw bad(`ttlSeconds must be an integer from 1 to ${maxTtl} (the site's maxTokenLifetime)`);
     // Signed with the key that asked, so revoking another key leaves these tokens working.
-    const t = await auth.sign(c.get('tenant').id, c.get('keyPrefix'), {
-      user,
-      name,
-      role: role as 'member' | 'moderator' | undefined,
-      rooms: rooms as string[] | undefined,
-      ttlSeconds: ttl as number | undefined,
-    });
+    const t = await auth.sign(c.get('tenant').id, c.get('keyPrefix'), { user: b.user, name, role: b.role, rooms: b.rooms, ttlSeconds: ttl });
     return c.json(t, 201);
   });
 
-  app.get('/rooms/:room/messages', async (c) => {
+  openapiRoute(app, HISTORY, async (c) => {
     const tenant = c.get('tenant');
-    const room = roomParam(c.req.param('room'));
-    const afterSeq = intQuery(c.req.query('afterSeq'), 'afterSeq', 0, Number.MAX_SAFE_INTEGER);
-    const beforeSeq = intQuery(c.req.query('beforeSeq'), 'beforeSeq', 0, Number.MAX_SAFE_INTEGER);
-    const limit = intQuery(c.req.query('limit'), 'limit', 1, DEFAULTS.maxHistoryLimit);
-    if (afterSeq !== undefined && beforeSeq !== undefined) throw bad('give afterSeq or beforeSeq, not both');
+    const { room } = c.req.valid('param');
+    const q = c.req.valid('query');
     const head = await chat.roomHead(tenant.id, room);
     if (head === null) throw new ChatError('not_found', 'no such room');
-    return c.json(await chat.history(tenant.id, room, { afterSeq, beforeSeq, limit, upTo: head }));
+    return c.json(await chat.history(tenant.id, room, { ...q, upTo: head }));
   });
 
-  app.post('/rooms/:room/messages', async (c) => {
+  openapiRoute(app, POST_MESSAGE, async (c) => {
     const tenant = c.get('tenant');
-    const room = roomParam(c.req.param('room'));
-    const body = await jsonBody(c);
-    const id = str(body, 'id', { re: MESSAGE_ID_RE, max: 64 })!;
-    const user = str(body, 'user', { max: 128 })!;
-    const name = chat.displayName(tenant, str(body, 'name', { max: DEFAULTS.maxNameLength, optional: true }) ?? user);
-    if (typeof body.text !== 'string') throw bad('text is required');
-    cleanText(body.text, 'text');
+    const { room } = c.req.valid('param');
+    const b = c.req.valid('json');
+    const { id, user } = b;
+    const name = chat.displayName(tenant, b.name ?? user);
     if (opts.draining?.()) throw new ChatError('internal', 'server shutting down; retry with the same id');
     // The backend posts as a person, with that person's access: not into a private room the
     // user may not enter (add them to its members first).
     const access = await chat.allowedIn(tenant.id, room, [user]);
     if (access !== 'all' && !access.has(user)) throw new ChatError('forbidden', `${user} is not a member of this private room`);
-    const ack = await chat.post(tenant, { id: user, name, role: 'member', rooms: null, guest: false }, room, id, body.text, {
+    const ack = await chat.post(tenant, { id: user, name, role: 'member', rooms: null, guest: false }, room, id, b.text, {
       trusted: true,
     });
     return c.json({ id: ack.id, seq: ack.seq, ts: ack.ts, ...(ack.duplicate ? { duplicate: true } : {}), ...(ack.text !== undefined ? { text: ack.text } : {}) }, ack.duplicate ? 200 : 201);

@@ -1,10 +1,10 @@
-import { bodyLimit } from 'hono/body-limit';
-import { ChatError } from '../chat/errors';
 import { ROOM_RE, textProblem } from '../protocol';
 
 // Checks of what HTTP callers send, shared by the API's route files.
 
-export const bad = (message: string) => new ChatError('bad_request', message);
+import { bad } from './openapi-route';
+
+export { bad };
 
 export function str(body: Record<string, unknown>, field: string, opts: { re?: RegExp; max?: number; optional?: boolean } = {}) {
   const v = body[field];
@@ -40,17 +40,3 @@ export function roomParam(room: string) {
   if (!ROOM_RE.test(room)) throw bad('room is malformed');
   return room;
 }
-
-/** The token of an `Authorization: Bearer …` header (the scheme is case-insensitive), or null. */
-export const bearer = (h: string | undefined) => /^Bearer +(\S+) *$/i.exec(h ?? '')?.[1] ?? null;
-
-/** Refuses a body over `bytes` with `too_large` before buffering it. */
-export const limitBody = (bytes: number) =>
-  bodyLimit({
-    maxSize: bytes,
-    onError: (c) => {
-      // The rest of the body is not read, so this connection cannot carry another request.
-      c.header('Connection', 'close');
-      throw new ChatError('too_large', `the body is larger than ${bytes / 1024} KiB`);
-    },
-  });

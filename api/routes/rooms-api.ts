@@ -1,25 +1,74 @@
-import { Hono, type Context } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { ChatService } from '../chat/chat-service';
 import { ChatError } from '../chat/errors';
 import type { Tenant } from '../chat/tenants';
 import { isCleanText } from '../protocol';
-import { jsonBody } from './http-error';
-import { bad, roomParam, userParam } from './params';
+import { openapiRoute } from './openapi-route';
+import { body, errors, json, KEY_ERRORS, room, SECURITY, text } from './schemas';
 
 /** A user id as tokens allow it in `sub`: no whitespace (a member no token could name is a typo). */
-const isUserId = (u: unknown): u is string => typeof u === 'string' && u.length > 0 && u.length <= 128 && isCleanText(u) && !/\s/.test(u);
-const member = (raw: string) => {
-  const u = userParam(raw);
-  if (!isUserId(u)) throw bad('user is malformed');
-  return u;
-};
+const userId = text('user', 128, /^\S+$/);
+const memberList = { error: 'members must be a list of user ids' };
 
 /** The reply of every room route (api/protocol/README.md, "Private rooms"). */
+const Room = z.object({ room: z.string(), private: z.boolean(), members: z.array(z.string()), headSeq: z.number().int() }).openapi('Room');
 const shape = (room: string, r: { room: { private: boolean; lastSeq: number }; members: string[] }) => ({
   room,
   private: r.room.private,
   members: r.members,
   headSeq: r.room.lastSeq,
+});
+
+const v1 = { tags: ['HTTP API'], security: SECURITY.secretKey };
+const params = z.object({ room });
+const memberParams = z.object({ room, user: userId });
+
+const GET_ROOM = createRoute({
+  ...v1,
+  method: 'get',
+  path: '/rooms/{room}',
+  summary: 'A room: private or not, its members, its newest seq',
+  request: { params },
+  responses: { 200: json('the room', Room), ...errors({ bad_request: 'a malformed room', not_found: 'no such room' }, KEY_ERRORS) },
+});
+
+const PUT_ROOM = createRoute({
+  ...v1,
+  method: 'put',
+  path: '/rooms/{room}',
+  summary: 'Creates or changes a room; members replaces the whole list',
+  request: {
+    params,
+    body: body(
+      z.object({
+        private: z.boolean({ error: 'private must be a boolean' }).optional(),
+        members: z
+          .array(z.string(memberList).min(1).max(128).regex(/^\S+$/).refine(isCleanText), memberList)
+          .max(10_000, { error: 'members holds more than 10000 user ids' })
+          .optional(),
+      }),
+    ),
+  },
+  responses: { 200: json('the room as it is now', Room), ...errors({ bad_request: 'a malformed room or field' }, KEY_ERRORS) },
+});
+
+const PUT_MEMBER = createRoute({
+  ...v1,
+  method: 'put',
+  path: '/rooms/{room}/members/{user}',
+  summary: 'Adds one member of an existing room, keeping the others',
+  request: { params: memberParams },
+  responses: { 200: json('the room as it is now', Room), ...errors({ bad_request: 'a malformed room or user', not_found: 'no such room' }, KEY_ERRORS) },
+});
+
+const DELETE_MEMBER = createRoute({
+  ...v1,
+  method: 'delete',
+  path: '/rooms/{room}/members/{user}',
+  summary: 'Removes one member; their sockets leave the room if it is private',
+  request: { params: memberParams },
+  responses: { 204: { description: 'removed' }, ...errors({ bad_request: 'a malformed room or user', not_found: 'no such room' }, KEY_ERRORS) },
 });
 
 /**
@@ -29,36 +78,28 @@ const shape = (room: string, r: { room: { private: boolean; lastSeq: number }; m
  */
 export function roomRoutes(opts: { chat: ChatService; tenantOf: (c: Context) => Tenant }) {
   const { chat, tenantOf } = opts;
-  const app = new Hono();
+  const app = new OpenAPIHono();
 
-  app.get('/rooms/:room', async (c) => {
-    const room = roomParam(c.req.param('room'));
+  openapiRoute(app, GET_ROOM, async (c) => {
+    const { room } = c.req.valid('param');
     const r = await chat.getRoom(tenantOf(c).id, room);
     if (!r) throw new ChatError('not_found', 'no such room');
     return c.json(shape(room, r));
   });
 
-  app.put('/rooms/:room', async (c) => {
-    const room = roomParam(c.req.param('room'));
-    const body = await jsonBody(c);
-    if (body.private !== undefined && typeof body.private !== 'boolean') throw bad('private must be a boolean');
-    const members = body.members;
-    if (members !== undefined && (!Array.isArray(members) || !members.every(isUserId)))
-      throw bad('members must be a list of user ids');
-    if (Array.isArray(members) && members.length > 10_000) throw bad('members holds more than 10000 user ids');
-    const r = await chat.putRoom(tenantOf(c), room, { private: body.private as boolean | undefined, members: members as string[] | undefined });
-    return c.json(shape(room, r));
+  openapiRoute(app, PUT_ROOM, async (c) => {
+    const { room } = c.req.valid('param');
+    const b = c.req.valid('json');
+    return c.json(shape(room, await chat.putRoom(tenantOf(c), room, { private: b.private, members: b.members })));
   });
 
-  app.put('/rooms/:room/members/:user', async (c) => {
-    const room = roomParam(c.req.param('room'));
-    const user = member(c.req.param('user'));
+  openapiRoute(app, PUT_MEMBER, async (c) => {
+    const { room, user } = c.req.valid('param');
     return c.json(shape(room, await chat.setMember(tenantOf(c), room, user, true)));
   });
 
-  app.delete('/rooms/:room/members/:user', async (c) => {
-    const room = roomParam(c.req.param('room'));
-    const user = member(c.req.param('user'));
+  openapiRoute(app, DELETE_MEMBER, async (c) => {
+    const { room, user } = c.req.valid('param');
     await chat.setMember(tenantOf(c), room, user, false);
     return c.body(null, 204);
   });
