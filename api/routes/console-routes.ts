@@ -5,13 +5,14 @@ import type { TenantDirectory } from '../chat/tenants';
 import { ROOM_RE } from '../protocol';
 import { need, type AdminEnv } from './access';
 import { badRequestHook } from './openapi-route';
-import { SECURITY } from './schemas';
+import { intString, SECURITY, tenantId } from './schemas';
 
 // The dashboard's room view (issue 12): the rooms to pick from, and the moderator token its
 // socket says hello with. Paths are relative to /admin/api (mounting adds the prefix).
 
 const ROOM_CHARS = /^[A-Za-z0-9_.:-]{1,64}$/;
-const TenantParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: 't_…' }) });
+// No bound of its own: an id no tenant has answers 404 from the role check, like every admin route.
+const TenantParam = z.object({ id: tenantId.openapi({ param: { name: 'id', in: 'path' } }) });
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 const errors = {
   401: { description: 'not signed in (no session cookie, no admin token)', content: { 'application/json': { schema: ErrorBody } } },
@@ -55,13 +56,7 @@ export const ROOMS_ROUTE = createRoute({
     query: z.object({
       prefix: z.string().regex(ROOM_CHARS, 'prefix must be 1 to 64 characters of A-Z a-z 0-9 _ . : -').optional(),
       after: z.string().regex(ROOM_RE, 'after must be a room name (the next of a previous page)').optional(),
-      limit: z.coerce
-        .number({ error: 'limit must be an integer from 1 to 200' })
-        .int('limit must be an integer from 1 to 200')
-        .min(1, 'limit must be an integer from 1 to 200')
-        .max(200, 'limit must be an integer from 1 to 200')
-        .optional()
-        .openapi({ type: 'integer', minimum: 1, maximum: 200, default: 100 }),
+      limit: intString('limit', 1, 200).optional().openapi({ default: 100 }),
     }),
   },
   responses: {

@@ -112,7 +112,9 @@ describe.each(backends())('console tokens and the room list on %s', (backend) =>
     expect((await rooms('?prefix=b_')).body.rooms.map((r: { room: string }) => r.room)).toEqual(['b_x']);
     // Another tenant's rooms are not listed.
     expect((await admin(`/tenants/${t.tenantId}/rooms?prefix=b-`)).body.rooms).toEqual([]);
-    for (const q of ['?limit=0', '?limit=201', '?limit=x', '?prefix=a%20b', `?prefix=${'a'.repeat(65)}`, '?after=%2F'])
+    for (const q of ['?limit=0', '?limit=201', '?limit=x', '?limit=1e2', '?limit=0x10', '?limit=%2050', '?limit=5.0', '?prefix=a%20b', `?prefix=${'a'.repeat(65)}`, '?after=%2F'])
       expect(await rooms(q), q).toMatchObject({ status: 400, body: errorBody('bad_request') });
+    // A long id is no tenant: 404 like any other, never the schema library's own words.
+    expect(await admin(`/tenants/${'t'.repeat(65)}/rooms`)).toMatchObject({ status: 404, body: errorBody('not_found') });
   });
 });
