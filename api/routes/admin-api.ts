@@ -126,7 +126,7 @@ export function adminRoutes(opts: {
   });
   // Bodies here are a few hundred bytes; refuse to buffer a huge one.
   app.use('*', limitBody(64 * 1024));
-  app.route('/', sessionRoutes({ accounts, adminToken: opts.adminToken }));
+  app.route('/', sessionRoutes({ accounts, adminToken: opts.adminToken, limiter: opts.limiter }));
   // Answers here carry secrets (keys, webhook secrets, invites): never kept by a cache.
   app.use('*', async (c, next) => {
     await next();

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { password, type Accounts, type Principal } from '../chat/accounts';
 import { ChatError } from '../chat/errors';
 import { authenticate, clearSessionCookie, refuseCrossSite, clientAddress, sessionCookie, setSessionCookie, type AdminEnv } from './access';
+import type { RateLimiter } from '../chat/rate-limit';
 import { jsonBody } from './http-error';
 import { str } from './params';
 
@@ -17,7 +18,9 @@ const token = (body: Record<string, unknown>) => str(body, 'token', { max: 64, r
  * Dashboard sign-in, sign-out and invitations (mounted before the Admin API's own auth, so
  * sign-in is reachable without a session). 
  */
-export function sessionRoutes(opts: { accounts: Accounts; adminToken: string }) {
+// `limiter`: GET /session checks admin tokens too, so wrong ones count here as on every other route
+// (without it this route let anyone guess the admin token at full speed).
+export function sessionRoutes(opts: { accounts: Accounts; adminToken: string; limiter?: RateLimiter }) {
   const { accounts } = opts;
   const app = new Hono<AdminEnv>();
   // Signing in or out from another site (login CSRF) is refused like any cookie-borne change.
