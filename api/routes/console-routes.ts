@@ -16,7 +16,8 @@ const TenantParam = z.object({ id: tenantId.openapi({ param: { name: 'id', in: '
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 const errors = {
   401: { description: 'not signed in (no session cookie, no admin token)', content: { 'application/json': { schema: ErrorBody } } },
-  403: { description: 'a role in this tenant without moderation', content: { 'application/json': { schema: ErrorBody } } },
+  // Every role in a tenant moderates: 403 is only a session cookie sent from another site (CSRF), never on a GET.
+  403: { description: 'a session cookie sent from another site', content: { 'application/json': { schema: ErrorBody } } },
   404: { description: 'no such tenant, or no role in it', content: { 'application/json': { schema: ErrorBody } } },
 } as const;
 
@@ -72,7 +73,8 @@ export const ROOMS_ROUTE = createRoute({
       },
     },
     400: { description: 'a malformed query', content: { 'application/json': { schema: ErrorBody } } },
-    ...errors,
+    401: errors[401],
+    404: errors[404],
   },
 });
 
