@@ -27,8 +27,11 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => void): P
   phase('before');
 
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const socks = await pool(cfg.conns, 64, (i) => connect(i, `${cfg.tag}-r${i % cfg.rooms}`));
   const connectS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const loadCpuS = (cpu.user + cpu.system) / 1e6;
   let connected = 0;
   for (const s of socks) {
     if (s.status === 'fulfilled') connected++;
@@ -46,5 +49,5 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => void): P
   await sleep(500);
   for (const s of socks) if (s.status === 'fulfilled') s.value.close();
   await sleep(200);
-  return { connected, failed: cfg.conns - connected, connectS, errors };
+  return { connected, failed: cfg.conns - connected, connectS, loadCpuS, errors };
 }

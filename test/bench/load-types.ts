@@ -74,6 +74,8 @@ export interface IdleResult {
   connected: number;
   failed: number;
   connectS: number;
+  /** CPU seconds the load generator spent on the storm. */
+  loadCpuS: number;
   errors: Record<string, number>;
 }
 

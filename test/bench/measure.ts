@@ -128,18 +128,47 @@ export interface IdleRow extends IdleResult {
   rssBeforeMb: number;
   rssAfterMb: number;
   kbPerConn: number;
+  /** CPU seconds the server's process spent on the join storm (connect + hello + join of all). */
+  stormCpuS: number;
+  /** CPU seconds of its Postgres processes over the same window (only with DATABASE_URL). */
+  stormDbCpuS?: number;
+  /** Busy % of the server's core over the storm, all processes. */
+  stormServerCoreBusyPct: number;
 }
 
-/** Idle connections: server RSS before and after, per connection. */
-export async function measureIdle(server: ServerHandle, cfg: IdleConfig): Promise<IdleRow> {
+/**
+ * Idle connections: server RSS before and after, per connection; and the CPU the join storm
+ * cost (process + database), which a busy machine disturbs less than the storm's wall time.
+ */
+export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgres = false): Promise<IdleRow> {
   let before = NaN;
   let after = NaN;
+  let win: ReturnType<typeof startWindow> | undefined;
+  let storm: ReturnType<ReturnType<typeof startWindow>['end']> | undefined;
+  const pg = postgresWindow();
   const r = await runLoad<IdleResult>(cfg, (p) => {
     if (p === 'gc') process.kill(server.pid, 'SIGUSR2');
-    if (p === 'before') before = statusKb(server.pid, 'VmRSS');
+    if (p === 'before') {
+      before = statusKb(server.pid, 'VmRSS');
+      win = startWindow([server.pid]);
+      if (postgres) pg.start();
+    }
+    if (p === 'connected' && win) {
+      storm = win.end();
+      if (postgres) pg.end();
+    }
     if (p === 'after') after = statusKb(server.pid, 'VmRSS');
   });
-  return { ...r, rssBeforeMb: before / 1024, rssAfterMb: after / 1024, kbPerConn: (after - before) / r.connected };
+  const pgUs = await pg.micros(server.db);
+  return {
+    ...r,
+    rssBeforeMb: before / 1024,
+    rssAfterMb: after / 1024,
+    kbPerConn: (after - before) / r.connected,
+    stormCpuS: storm ? storm.cpuUs[0] / 1e6 : NaN,
+    stormDbCpuS: pgUs === undefined ? undefined : pgUs / 1e6,
+    stormServerCoreBusyPct: storm ? storm.coreBusyPct[SERVER_CORE] : NaN,
+  };
 }
 
 export interface StoreRow extends StoreResult {

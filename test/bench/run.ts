@@ -187,7 +187,7 @@ async function main(): Promise<void> {
       measureIdle(s, {
         mode: 'idle', url: s.wsUrl, auth: s.auth, tag: tag('i'), conns: cfg.idleConns, rooms: cfg.idleRooms,
         warmupConns: 200, settleS: num('BENCH_IDLE_SETTLE', 3, 1),
-      }),
+      }, postgres && s.name === 'parley'),
     );
     all.idle = r;
     printIdle(r);
