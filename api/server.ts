@@ -227,6 +227,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     // PGlite runs one statement at a time; a Postgres pool takes a few rooms' statements at once.
     commit: { windowMs: opts.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS, lanes: database.kind === 'postgres' ? 4 : 1, log },
     onBatch: metrics.hooks.committed,
+    readConcurrency: database.kind === 'postgres' ? 4 : 1,
   });
   const desk = createReportDesk({ db, chat, audit, now, onEvent: events.kick });
   const hub = createHub({ bus, fillGap: chat.eventsBetween, readHead: async (t, r) => (await chat.roomRev(t, r)) ?? 0, log });

@@ -71,6 +71,8 @@ export function createChatService(opts: {
   onEvent?: () => void;
   /** Group-commit pacing and parallelism (see WriterOptions). */
   commit?: Pick<WriterOptions, 'windowMs' | 'lanes' | 'log'>;
+  /** Batched read statements (join snapshots, blocks) that may run at once: PGlite 1 (default). */
+  readConcurrency?: number;
   /** Told of each group commit (`/metrics`). */
   onBatch?: (size: number, stored: number) => void;
 }) {
@@ -88,8 +90,10 @@ export function createChatService(opts: {
       active: c.active,
     });
 
-  // Joins that arrive in one turn (a reconnect storm) read their rooms in one statement.
-  const snapshots = roomsDb.createSnapshotReader(db);
+  // Joins and hellos that arrive while a read runs (a reconnect storm) share the next statement.
+  const readConcurrency = opts.readConcurrency ?? 1;
+  const snapshots = roomsDb.createSnapshotReader(db, { concurrency: readConcurrency });
+  const blocksReader = reads.createBlocksReader(db, { concurrency: readConcurrency });
   const events = createChatEvents({ db, now, kick: () => opts.onEvent?.() });
 
   const writer = createMessageWriter({
@@ -334,7 +338,7 @@ export function createChatService(opts: {
       await opts.control.publish({ tenantId: tenant.id, kind: 'blocks', subject: who.id });
     },
 
-    blockedBy: (tenantId: string, userId: string) => reads.blockedBy(db, tenantId, userId),
+    blockedBy: (tenantId: string, userId: string) => blocksReader.read(tenantId, userId),
 
     /**
      * Sets a room's privacy and members (HTTP API). Every server then re-checks the sockets in

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { prepared, type Db } from './client';
+import { createReadBatcher } from './read-batcher';
 import { blocks, reads, reports, rooms } from './schema';
 
 const advanceReadStatement = prepared<{ last_seq: unknown }>('parley_advance_read', () => {
@@ -31,15 +32,62 @@ export async function setBlock(db: Db, tenantId: string, userId: string, blocked
       .where(and(eq(blocks.tenantId, tenantId), eq(blocks.userId, userId), eq(blocks.blockedUserId, blockedUserId)));
 }
 
-const blockedByStatement = prepared<{ b: string }>('parley_blocked_by', () => {
+const blockedByStatement = prepared<{ u: string; b: string }>('parley_blocked_by_many', () => {
   const p = (name: string) => sql.placeholder(name);
-  return sql`select blocked_user_id as b from ${blocks} where tenant_id = ${p('tenantId')} and user_id = ${p('userId')}`;
+  return sql`select user_id as u, blocked_user_id as b from ${blocks}
+    where tenant_id = ${p('tenantId')} and user_id in (select jsonb_array_elements_text(${p('users')}::jsonb))`;
 });
 
-/** Whom a user has blocked (read at every hello). */
-export async function blockedBy(db: Db, tenantId: string, userId: string): Promise<string[]> {
-  return (await blockedByStatement(db, { tenantId, userId })).map((r) => r.b);
+interface BlocksRequest {
+  tenantId: string;
+  userId: string;
+  resolve: (blocked: string[]) => void;
+  reject: (e: unknown) => void;
 }
+
+/** The most users one statement reads the blocks of. */
+const MAX_BLOCK_READS = 500;
+
+/**
+ * Whom a user has blocked, read at every hello: the hellos that arrive while a statement runs
+ * share the next one, one statement per tenant in the batch (a reconnect wave is thousands of
+ * hellos a second, and this was one statement each). `concurrency`: statements at once.
+ */
+export function createBlocksReader(db: Db, opts: { concurrency?: number } = {}) {
+  async function run(batch: BlocksRequest[]) {
+    const byTenant = new Map<string, BlocksRequest[]>();
+    for (const q of batch) {
+      const list = byTenant.get(q.tenantId);
+      if (list) list.push(q);
+      else byTenant.set(q.tenantId, [q]);
+    }
+    await Promise.all(
+      [...byTenant].map(async ([tenantId, asks]) => {
+        try {
+          const users = [...new Set(asks.map((q) => q.userId))];
+          const rows = await blockedByStatement(db, { tenantId, users: JSON.stringify(users) });
+          const found = new Map<string, string[]>();
+          for (const r of rows) {
+            const list = found.get(r.u);
+            if (list) list.push(r.b);
+            else found.set(r.u, [r.b]);
+          }
+          for (const q of asks) q.resolve(found.get(q.userId) ?? []);
+        } catch (err) {
+          for (const q of asks) q.reject(err);
+        }
+      }),
+    );
+  }
+  const batcher = createReadBatcher({ run, max: MAX_BLOCK_READS, concurrency: opts.concurrency ?? 1 });
+  return {
+    read: (tenantId: string, userId: string) =>
+      new Promise<string[]>((resolve, reject) => batcher.add({ tenantId, userId, resolve, reject })),
+  };
+}
+
+/** Whom a user has blocked, read on its own (tests, tools; the chat service batches). */
+export const blockedBy = (db: Db, tenantId: string, userId: string) => createBlocksReader(db).read(tenantId, userId);
 
 export async function insertReport(
   db: Db,

@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { prepared, type Db } from './client';
 import type { MessageRow } from './messages';
+import { createReadBatcher } from './read-batcher';
 import { messages, reads, roomMembers, rooms } from './schema';
 
 export type RoomRow = typeof rooms.$inferSelect;
@@ -161,15 +162,12 @@ interface SnapshotRequest {
 const MAX_SNAPSHOTS = 200;
 
 /**
- * Reads join snapshots, batching the requests of one turn into one statement. Belongs to the
- * chat service of one database (no module state: two servers in one process keep apart).
+ * Reads join snapshots, batching the requests that arrive while a statement runs into the
+ * next one (read-batcher.ts). Belongs to the chat service of one database (no module state:
+ * two servers in one process keep apart). `concurrency`: statements at once (PGlite 1).
  */
-export function createSnapshotReader(db: Db) {
-  let queue: SnapshotRequest[] = [];
-
-  async function flush() {
-    const batch = queue.splice(0, MAX_SNAPSHOTS);
-    if (queue.length) setImmediate(() => void flush());
+export function createSnapshotReader(db: Db, opts: { concurrency?: number } = {}) {
+  async function run(batch: SnapshotRequest[]) {
     const input = batch.map((q, ord) => ({
       ord,
       tenant_id: q.tenantId,
@@ -180,13 +178,7 @@ export function createSnapshotReader(db: Db) {
       lim: q.page.limit + 1,
       skip: [...q.blocked],
     }));
-    let rows: Record<string, unknown>[];
-    try {
-      rows = await snapshotStatement(db, { input: JSON.stringify(input) });
-    } catch (err) {
-      for (const q of batch) q.reject(err);
-      return;
-    }
+    const rows = await snapshotStatement(db, { input: JSON.stringify(input) });
     const answered = new Set<number>();
     for (const row of rows) {
       const q = batch[Number(row.ord)];
@@ -201,13 +193,12 @@ export function createSnapshotReader(db: Db) {
     // The left join answers every input row; never leave a join waiting if that changes.
     batch.forEach((q, i) => answered.has(i) || q.reject(new Error('join snapshot: no row for a request')));
   }
+  const batcher = createReadBatcher({ run, max: MAX_SNAPSHOTS, concurrency: opts.concurrency ?? 1 });
 
   return {
     /** One join's snapshot; null when the room does not exist. */
     read(tenantId: string, room: string, userId: string, page: SnapshotPage, blocked: Iterable<string>): Promise<RoomSnapshot | null> {
-      return new Promise((resolve, reject) => {
-        if (queue.push({ tenantId, room, userId, page, blocked, resolve, reject }) === 1) setImmediate(() => void flush());
-      });
+      return new Promise((resolve, reject) => batcher.add({ tenantId, room, userId, page, blocked, resolve, reject }));
     },
   };
 }

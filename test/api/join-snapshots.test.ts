@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { softDelete, storeBatch } from '../../api/db/messages';
 import { createSnapshotReader, putRoom, roomSnapshot } from '../../api/db/rooms';
+import { createBlocksReader, setBlock } from '../../api/db/reads';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';
 
 const msg = (id: string, userId = 'u') => ({ id, userId, name: userId, text: `text ${id}` });
@@ -45,5 +46,25 @@ describe.each(backends())('join snapshots read together on %s', (backend) => {
     expect(stranger).toMatchObject({ private: true, member: false });
     // And alone, the same answer.
     expect(await roomSnapshot(d.db, 't', 'a', 'u', { afterSeq: 1, limit: 10 }, ['troll'])).toEqual(afterSeq);
+  });
+
+  it('reads the blocks of many hellos in one turn, each user its own, across tenants', async () => {
+    await setBlock(d.db, 't', 'ann', 'troll', true);
+    await setBlock(d.db, 't', 'ann', 'spam', true);
+    await setBlock(d.db, 't', 'bob', 'ann', true);
+    await setBlock(d.db, 't2', 'ann', 'x', true);
+    const reader = createBlocksReader(d.db);
+    const [ann, bob, nobody, annElsewhere, annAgain] = await Promise.all([
+      reader.read('t', 'ann'),
+      reader.read('t', 'bob'),
+      reader.read('t', 'carl'),
+      reader.read('t2', 'ann'),
+      reader.read('t', 'ann'),
+    ]);
+    expect(ann.sort()).toEqual(['spam', 'troll']);
+    expect(bob).toEqual(['ann']);
+    expect(nobody).toEqual([]);
+    expect(annElsewhere).toEqual(['x']);
+    expect(annAgain.sort()).toEqual(['spam', 'troll']);
   });
 });
