@@ -1,4 +1,4 @@
-import { effect } from '@preact/signals';
+import { effect } from '@preact/signals-core';
 import { safeStorage } from './client/storage';
 import { mount } from './mount';
 import { isRtl, loadPack, pickLocale } from './locale';

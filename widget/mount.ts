@@ -1,3 +1,4 @@
+import { effect } from '@preact/signals-core';
 import { h, render } from 'preact';
 import { App } from './ui/app';
 import { CSS, HOST_STYLE } from './ui/styles';
@@ -21,8 +22,30 @@ export function mount(ui: Ui, color: string | undefined, theme: string): () => v
   shadow.append(style, container);
   // On <html>, not <body>: single-page apps that replace body's content do not take chat with it.
   document.documentElement.append(host);
-  render(h(App, { ui }), container);
+  // The tree renders inside an effect, so every signal a component reads while rendering is a
+  // dependency; a change renders the tree again (Preact diffs it) in a microtask, so the writes of
+  // one frame or one click make one render, as Preact batches its own. The @preact/signals
+  // binding did this per component for 1.2 KB gzipped.
+  let stop = () => {};
+  let queued = false;
+  let draw = () => {
+    queued = false;
+    stop();
+    let first = true;
+    stop = effect(() => {
+      if (first) {
+        first = false;
+        render(h(App, { ui }), container);
+      } else if (!queued) {
+        queued = true;
+        queueMicrotask(() => draw());
+      }
+    });
+  };
+  draw();
   return () => {
+    stop();
+    stop = draw = () => {};
     render(null, container);
     host.remove();
   };

@@ -1,3 +1,4 @@
+import { actionsSuite } from './actions-suite';
 import { chatSuite } from './chat-suite';
 import { embeddingSuite } from './embedding-suite';
 import { useBrowserEnv } from './harness';
@@ -11,3 +12,4 @@ embeddingSuite(env);
 chatSuite(env);
 identitySuite(env);
 resumeSuite(env);
+actionsSuite(env);

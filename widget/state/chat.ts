@@ -1,9 +1,10 @@
-import { batch, computed, signal } from '@preact/signals';
+import { batch, computed, signal } from '@preact/signals-core';
 import { codePointLength, DEFAULTS, type ClientFrame, type Limits, type ServerFrame } from '../../api/protocol';
 import { createConnection, type ConnState } from '../client/connection';
 import { createEmitter } from '../client/emitter';
 import { embedCheck } from '../client/embed-check';
 import { createIdentity } from '../client/identity';
+import { readJson } from '../client/storage';
 import { createOutbox, type OutboxItem } from '../client/outbox';
 import type { ChatEvents, ChatOptions, Delivery } from './chat-types';
 import { createDeadEnd } from './dead-end';
@@ -19,6 +20,10 @@ const RID_JOIN = 'j';
 const RID_SYNC = 's';
 const RID_OLDER = 'h';
 const PAGE = 50;
+
+/** What the per-message menu can do; each is also the `rid` of its frame. */
+export const ACTIONS = ['report', 'delete', 'block', 'mute', 'ban'] as const;
+export type Action = (typeof ACTIONS)[number] | 'unblock';
 
 const newId = (): string =>
   crypto.randomUUID?.() ?? Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b | 256).toString(16).slice(1)).join('');
@@ -46,6 +51,24 @@ export function createChat(o: ChatOptions) {
   /** A problem with the room itself (e.g. `forbidden`), shown in the panel. */
   const problem = signal('');
   const deadEnd = createDeadEnd();
+  /** A token with role `moderator`: may delete any message, mute and ban. */
+  const mod = signal(false);
+  /** Whom this user blocks, id → name; their messages are hidden (the server sends no more). */
+  const blocked = signal<Record<string, string>>({});
+  const blockedKey = `parley:${o.key}:blocked`;
+  /** One line about the last action: done, or the server's reason it was refused. */
+  const notice = signal('');
+  let noticeTimer: ReturnType<typeof setTimeout>;
+  const say = (s: string) => {
+    notice.value = s;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => (notice.value = ''), 5000);
+  };
+  const setBlocked = (b: Record<string, string>) => {
+    blocked.value = b;
+    // The server keeps only ids: the names, to offer "Unblock Bob" after a reload.
+    storage.setItem(blockedKey, JSON.stringify(b));
+  };
   let refusalLine = '';
   let myName = identity.name() ?? '';
   let joined = false;
@@ -60,7 +83,7 @@ export function createChat(o: ChatOptions) {
     return max;
   });
   const unread = computed(
-    () => store.list.value.filter((m) => m.seq! > Math.max(readSeq.value, firstRead.value) && !isOwn(m) && !m.deleted).length,
+    () => store.list.value.filter((m) => m.seq! > Math.max(readSeq.value, firstRead.value) && !isOwn(m) && !m.deleted && !blocked.value[m.user]).length,
   );
 
   const roomSend = (f: ClientFrame) => joined && conn.send(f);
@@ -77,6 +100,11 @@ export function createChat(o: ChatOptions) {
       case 'welcome':
         me.value = f.user;
         myName = f.name;
+        mod.value = f.role === 'moderator';
+        {
+          const names = readJson<Record<string, string>>(storage, blockedKey, {});
+          setBlocked(Object.fromEntries((f.blocked ?? []).map((u) => [u, names[u] || u])));
+        }
         limits.value = f.limits;
         if (f.guestToken) identity.keepGuest(f.guestToken);
         rejoin();
@@ -134,6 +162,19 @@ export function createChat(o: ChatOptions) {
         events.emit('message', store.get(f.id)!);
         return;
       case 'ack':
+        if (f.rid === 'block') {
+          setBlocked({ ...blocked.value, [f.user!]: store.list.peek().find((m) => m.user === f.user)?.name || f.user! });
+          // Already shown: hidden here. Typing and presence: the server sends no more of them.
+          typists.set(f.user!, '', false);
+          if (present.delete(f.user!)) online.value--;
+        } else if (f.rid === 'unblock') {
+          const { [f.user!]: _, ...b } = blocked.value;
+          setBlocked(b);
+          // What they said while blocked never reached us: join afresh, as after a reset.
+          store.clearStored();
+          resume.forget();
+          rejoin();
+        } else if (f.rid === 'report' || f.rid === 'mute' || f.rid === 'ban') say(f.rid === 'report' ? 'reported' : 'done');
         if (f.room !== room || !f.id || f.seq == null) return;
         outbox.remove(f.id);
         // Not `seen`: an ack may overtake others' events with lower seqs.
@@ -144,6 +185,7 @@ export function createChat(o: ChatOptions) {
         if (rid === RID_OLDER) loadingOlder.value = false;
         else if (rid === RID_SYNC) resume.stop();
         else if (rid === RID_JOIN) problem.value = f.message;
+        else if (rid === 'unblock' || (ACTIONS as readonly string[]).includes(rid!)) say(f.message);
         else if (rid && store.get(rid)?.pending) {
           const item = outbox.items(room).find((m) => m.id === rid);
           if (!item) return;
@@ -247,6 +289,9 @@ export function createChat(o: ChatOptions) {
     limits,
     problem,
     dead: deadEnd.kind,
+    mod,
+    blocked,
+    notice,
     deadWhy: deadEnd.why,
     typists: typists.names,
     on: events.on,
@@ -277,6 +322,15 @@ export function createChat(o: ChatOptions) {
       outbox.remove(id);
       store.drop(id);
       return item?.text;
+    },
+    /**
+     * A per-message action. One frame shape for all: the server ignores fields a type does
+     * not have (PROTOCOL.md), which keeps this small. A mute from the widget lasts an hour.
+     * Offline, nothing is sent and the line says "Not sent".
+     */
+    act(a: Action, m: { id: string; user: string }, reason?: string) {
+      conn.send({ type: a, rid: a, room, id: m.id, user: m.user, reason: reason || undefined, minutes: a === 'mute' ? 60 : undefined } as ClientFrame) ||
+        say('failed');
     },
     typed: typing.typed,
     markRead,

@@ -1,4 +1,4 @@
-import { signal } from '@preact/signals';
+import { signal } from '@preact/signals-core';
 import { CLOSE, type ServerFrame } from '../../api/protocol';
 import type { ConnState } from '../client/connection';
 import type { Refusal } from '../client/embed-check';

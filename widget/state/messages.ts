@@ -1,4 +1,4 @@
-import { signal, type ReadonlySignal } from '@preact/signals';
+import { signal, type ReadonlySignal } from '@preact/signals-core';
 import type { ErrorCode } from '../../api/protocol';
 
 /** A message as the widget shows it: stored ones have a `seq`, unsent ones are `pending`. */

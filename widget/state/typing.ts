@@ -1,4 +1,4 @@
-import { signal, type ReadonlySignal } from '@preact/signals';
+import { signal, type ReadonlySignal } from '@preact/signals-core';
 
 /** Others shown as typing for at most this long without news (PROTOCOL.md). */
 export const TYPING_SHOWN_MS = 5000;

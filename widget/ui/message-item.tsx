@@ -1,6 +1,7 @@
 import type { ChatMessage } from '../state/messages';
 import { Avatar } from './avatar';
 import { splitLinks } from './links';
+import { MessageMenu } from './message-menu';
 import type { Ui } from './ui-state';
 
 // The day is in the separator above (message-list.tsx): the time alone here.
@@ -26,6 +27,7 @@ export function MessageItem(p: { ui: Ui; m: ChatMessage; own: boolean; start: bo
   const { ui, m, own } = p;
   const { chat, text } = ui;
   const status = own ? chat.delivery(m) : undefined;
+  const menu = ui.menu.value?.id === m.id;
   return (
     <div class={`msg${own ? ' own' : ''}${m.deleted ? ' gone' : ''}`} data-id={m.id} data-seq={m.seq} data-status={status}>
       {p.start && (
@@ -35,10 +37,18 @@ export function MessageItem(p: { ui: Ui; m: ChatMessage; own: boolean; start: bo
           {m.seq != null && <time dateTime={new Date(m.ts).toISOString()}>{time(m.ts, ui.locale)}</time>}
         </div>
       )}
-      {/* dir=auto: an Arabic message reads right to left on an English page, and the reverse. */}
-      <div class="bubble" dir="auto">
-        {m.deleted ? text.deleted : <Body text={m.text ?? ''} />}
+      <div class="row">
+        {/* dir=auto: an Arabic message reads right to left on an English page, and the reverse. */}
+        <div class="bubble" dir="auto">
+          {m.deleted ? text.deleted : <Body text={m.text ?? ''} />}
+        </div>
+        {m.seq != null && !m.deleted && (
+          <button type="button" class="more" aria-label={text.actions} aria-expanded={menu} onClick={() => (ui.menu.value = menu ? null : { id: m.id })}>
+            ⋯
+          </button>
+        )}
       </div>
+      {menu && <MessageMenu ui={ui} m={m} own={own} />}
       {status && (p.showStatus || status === 'failed') && (
         <div class="status">
           {text[status]}

@@ -13,7 +13,8 @@ const EDGE_PX = 48;
 /** The scrolling message log: grouped, with the "new messages" line, loading older on scroll up. */
 export function MessageList({ ui }: { ui: Ui }) {
   const { chat, text } = ui;
-  const list = chat.store.list.value;
+  // A blocked author's messages are hidden at once (the server sends no more of them).
+  const list = chat.store.list.value.filter((m) => !chat.blocked.value[m.user]);
   const el = useRef<HTMLDivElement>(null);
   // Scroll geometry from before the last render, to keep the view still when older ones arrive.
   const geo = useRef({ first: '', last: '', height: 0, top: 0, bottom: true });

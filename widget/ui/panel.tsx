@@ -28,7 +28,14 @@ export function Panel({ ui, close }: { ui: Ui; close(): void }) {
         </button>
       </header>
       <MessageList ui={ui} />
-      <div class="typing">{typingLine(text, chat.typists.value)}</div>
+      {Object.entries(chat.blocked.value).map(([user, name]) => (
+        <button type="button" class="link" onClick={() => chat.act('unblock', { id: '', user })}>
+          {fmt(text.unblock, { name })}
+        </button>
+      ))}
+      <div class="typing" role="status">
+        {(text[chat.notice.value as 'done'] ?? chat.notice.value) || typingLine(text, chat.typists.value)}
+      </div>
       {ui.askName.value && !dead ? <NamePrompt ui={ui} /> : <Composer ui={ui} />}
     </div>
   );

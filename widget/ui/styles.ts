@@ -55,6 +55,14 @@ h2{margin:0;font-size:16px;font-weight:600;overflow:hidden;text-overflow:ellipsi
 .status{font-size:11px;color:var(--parley-muted);margin:2px 4px 0}
 [data-status=failed] .status{color:var(--parley-danger)}
 .reason:before{content:": "}
+.row{display:flex;align-items:center;gap:2px;max-width:100%}
+.own .row{flex-direction:row-reverse}
+.more{border:0;background:none;padding:2px 4px;color:var(--parley-muted);border-radius:8px}
+@media (hover:hover){.msg:not(:hover,:focus-within) .more{opacity:0}}
+.menu{display:flex;flex-wrap:wrap;gap:4px;margin:4px 0;padding:0;border:0}
+.menu *{border:1px solid var(--parley-border);border-radius:12px;padding:3px 10px;background:var(--parley-bg);font:12px var(--parley-font);color:inherit}
+.danger{color:var(--parley-danger)}
+.panel>.link{align-self:flex-start;margin:2px 14px}
 .link{border:0;background:none;padding:0;margin-inline-start:6px;font-size:11px;text-decoration:underline;color:inherit}
 .divider{display:flex;align-items:center;gap:8px;color:var(--parley-danger);font-size:12px;margin:10px 0 2px}
 .divider:before,.divider:after{content:"";flex:1;border-top:1px solid}

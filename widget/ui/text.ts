@@ -35,6 +35,17 @@ export const TEXT = {
   askName: 'What should we call you?',
   yourName: 'Your name',
   start: 'Start chatting',
+  actions: 'Message actions',
+  report: 'Report',
+  delete: 'Delete',
+  block: 'Block',
+  mute: 'Mute for 1 hour',
+  ban: 'Ban',
+  cancel: 'Cancel',
+  reason: 'Reason (optional)',
+  reported: 'Thanks, reported',
+  done: 'Done',
+  unblock: 'Unblock {name}',
 };
 
 export type Text = typeof TEXT;

@@ -1,5 +1,5 @@
-import { signal, type Signal } from '@preact/signals';
-import type { Chat } from '../state/chat';
+import { signal, type Signal } from '@preact/signals-core';
+import type { Action, Chat } from '../state/chat';
 import type { Text } from './text';
 
 /** What the components share besides the chat: open or not, the draft, the "new messages" mark. */
@@ -17,6 +17,8 @@ export interface Ui {
   draft: Signal<string>;
   /** Messages after this seq sit below the "new messages" line; 0 shows no line. */
   mark: Signal<number>;
+  /** The message whose action menu is open, and the action waiting for its confirm. */
+  menu: Signal<{ id: string; act?: Action } | null>;
   /** Whether opening should focus the text box: yes when a person or the site opened it, not at page load. */
   focus: boolean;
   setOpen(open: boolean): void;
@@ -48,6 +50,7 @@ export function createUi(o: {
     open,
     draft,
     mark,
+    menu: signal(null),
     focus: false,
     setOpen(next) {
       if (next === open.peek()) return;
