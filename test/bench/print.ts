@@ -2,6 +2,7 @@
 import { comparison, fmt, table, type Cell, type MetricRow } from './report';
 import type { FanoutRow, IdleRow, StoreRow } from './measure';
 import type { RoomCheck } from './db-target';
+import type { SearchBenchResult } from './search';
 
 export type ServerName = 'parley' | 'baseline';
 type Results<T> = Partial<Record<ServerName, T | Error>>;
@@ -165,4 +166,16 @@ export function printStorage(r: { rows: StoreRow[]; checks: RoomCheck[][] } | Er
   for (const c of r.checks.flat()) {
     if (!c.gapFree) console.log(`  db: room ${c.room}: ${c.rows} rows, seq ${c.minSeq}..${c.maxSeq}, rooms.last_seq ${c.lastSeq}`);
   }
+}
+
+/** (f): one line per query shape, p50 and p99 of the search call and the indexes its plan uses. */
+export function printSearch(r: SearchBenchResult): void {
+  console.log(`loaded ${r.rows.toLocaleString('en-US')} messages in ${r.loadSeconds.toFixed(0)} s (insert … select generate_series, indexes in place, then analyze)`);
+  if (r.stopped) console.log(`  ${r.stopped}`);
+  const width = Math.max(...r.queries.map((q) => q.label.length));
+  console.log(`${'query (limit 51, as the API asks)'.padEnd(width)}  rows   p50 ms   p99 ms  indexes in the plan`);
+  for (const q of r.queries)
+    console.log(`${q.label.padEnd(width)}  ${String(q.rows).padStart(4)}  ${fmt(q.latency.p50Ms, 1).padStart(7)}  ${fmt(q.latency.p99Ms, 1).padStart(7)}  ${q.indexes.join(', ') || 'none: sequential scan'}`);
+  const noText = r.queries.filter((q) => q.label.startsWith('words') && !q.indexes.includes('messages_text_search_idx'));
+  if (noText.length) console.log(`  without the text index: ${noText.map((q) => q.label).join('; ')}`);
 }

@@ -4,16 +4,18 @@
  * raising R until p99 > 100 ms or loss, (c) idle cost per connection, (d) storage rate.
  * Each server is started fresh per scenario, pinned to core 0; the load generator runs on
  * core 1. Environment overrides are listed in README.md; BENCH_QUICK=1 makes it all short.
+ * `npm run bench -- search` runs only (f), search on a million messages (search.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createDbTarget, scratchDir } from './db-target';
+import { benchSearch } from './search';
 import { LOAD_CORE, ROOT, awaitLimits, niceness, pinSelf, pinned, startBaseline, startParley, type ServerHandle } from './servers';
 import { heading } from './report';
 import { coreTimes } from './proc-stats';
-import { printFanout, printIdle, printStorage, printSweep, type ServerName } from './print';
+import { printFanout, printIdle, printSearch, printStorage, printSweep, type ServerName } from './print';
 import { measureFanout, measureIdle, measureStore, type FanoutRow, type IdleRow, type StoreRow } from './measure';
 import type { FanoutConfig } from './load-types';
 
@@ -44,7 +46,12 @@ const cfg = {
   roomsCount: num('BENCH_ROOMS_COUNT', 100, 100),
   roomsRate: num('BENCH_ROOMS_R', 10, 10),
   roomsSeconds: num('BENCH_ROOMS_SECONDS', 15, 3),
-  scenarios: list('BENCH_ONLY', 'fanout,rooms,sweep,idle,storage'),
+  // `npm run bench -- search` picks scenarios like BENCH_ONLY; (f) search runs only when named.
+  scenarios: list('BENCH_ONLY', process.argv[2] ?? 'fanout,rooms,sweep,idle,storage'),
+  searchRows: num('BENCH_SEARCH_ROWS', 1_000_000, 100_000),
+  searchRuns: num('BENCH_SEARCH_RUNS', 200, 20),
+  // PGlite loads in its own thread of this process; past this many seconds it stops and says so.
+  searchBudgetS: num('BENCH_SEARCH_BUDGET_S', 600, 120),
   servers: list('BENCH_SERVERS', 'parley,baseline') as ServerName[],
 };
 
@@ -209,6 +216,21 @@ async function main(): Promise<void> {
     }, ['parley']);
     all.storage = r;
     printStorage(r.parley, postgres);
+  }
+
+  if (cfg.scenarios.includes('search')) {
+    console.log(heading(`(f) message search on ${postgres ? 'Postgres' : 'PGlite'}: ${cfg.searchRows.toLocaleString('en-US')} messages in one tenant, ${cfg.searchRuns} calls per query`));
+    const target = await dbTarget.fresh();
+    const r = await benchSearch({
+      url: target.env.DATABASE_URL,
+      dataDir: target.env.DATA_DIR && join(target.env.DATA_DIR, 'pglite'),
+      rows: cfg.searchRows,
+      runs: cfg.searchRuns,
+      budgetS: cfg.searchBudgetS,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    all.search = r;
+    printSearch(r);
   }
 
   if (notes.length) console.log(`\nnotes:\n${notes.map((n) => `  - ${n}`).join('\n')}`);
