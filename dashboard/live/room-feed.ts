@@ -14,9 +14,10 @@ type Frame<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 
 /**
  * One room, live, as a moderator sees it over the same WebSocket API as the widget: the
- * dashboard's staff token says hello (renewed with `refresh` before it ends), the room is
- * joined again with its change cursor after every reconnect (so deletions made meanwhile
- * arrive), and the messages, who is online and the connection's state are signals.
+ * dashboard's staff token says hello (renewed with `refresh` before it ends), and the
+ * messages, who is online and the connection's state are signals. The console shows the
+ * room's newest page and what arrives after it; every (re)join replaces that page, so a
+ * message deleted while the socket was down cannot linger on screen (no cursor to resume).
  */
 export function createRoomFeed(o: {
   /** `ws(s)://host/v1/ws?key=pk_…` */
@@ -32,7 +33,6 @@ export function createRoomFeed(o: {
   const problem = signal('');
   /** This console's own user id (from `welcome`), to tell it apart in the online list. */
   const me = signal('');
-  let cursor: number | undefined;
 
   const present = (user: string, name: string, on: boolean) => {
     const others = online.value.filter((p) => p.user !== user);
@@ -43,27 +43,23 @@ export function createRoomFeed(o: {
   const handlers: { [T in ServerFrame['type']]?: (f: Frame<T>) => void } = {
     welcome: (f) => {
       me.value = f.user;
-      conn.send({ type: 'join', room: o.room, ...(cursor !== undefined ? { cursor } : {}) });
+      conn.send({ type: 'join', room: o.room });
     },
     joined: (f) =>
       batch(() => {
         if (!ours(f)) return;
-        // Without a cursor, or when the server cannot resume from it, the page replaces all.
-        if (cursor === undefined || f.reset) store.clearStored();
+        store.clearStored();
         store.merge(f.messages);
-        cursor = f.cursor;
         online.value = f.presence;
         problem.value = '';
       }),
     message: (f) => {
       if (!ours(f)) return;
       store.merge([{ id: f.id, seq: f.seq, ts: f.ts, user: f.user, name: f.name, text: f.text }]);
-      cursor = Math.max(cursor ?? 0, f.cursor);
     },
     deleted: (f) => {
       if (!ours(f)) return;
       store.merge([{ id: f.id, seq: f.seq, deleted: true }]);
-      cursor = Math.max(cursor ?? 0, f.cursor);
     },
     presence: (f) => ours(f) && present(f.user, f.name, f.status === 'online'),
     error: (f) => void (problem.value = f.message),
