@@ -21,6 +21,7 @@ import { consoleRoutes } from './console-routes';
 import type { Console } from '../chat/console';
 import { bad } from './params';
 import { limitBody } from './openapi-route';
+import { TENANT_MOUNT } from './schemas';
 
 function tenantName(v: unknown): string {
   const name = typeof v === 'string' ? v.trim() : '';
@@ -241,7 +242,7 @@ export function adminRoutes(opts: {
   // Reports and bans of a tenant, for the dashboard's moderation view.
   app.route(
     '/tenants/:id',
-    moderationRoutes({ chat: opts.chat, audit, desk: opts.desk, actor: by, guard: need('moderate'), tenantOf: (c) => tenants.byId(c.req.param('id') ?? '') }),
+    moderationRoutes({ chat: opts.chat, audit, desk: opts.desk, actor: by, guard: need('moderate'), tenantOf: (c) => tenants.byId(c.req.param('id') ?? ''), mount: TENANT_MOUNT }),
   );
 
   // Unknown paths answer in the API's own error shape, not Hono's plain-text 404.

@@ -11,7 +11,7 @@ import { bearer } from './access';
 import { moderationRoutes } from './moderation';
 import { bad, limitBody, openapiRoute } from './openapi-route';
 import { roomRoutes } from './rooms-api';
-import { anyText, body, errors, int, intString, json, KEY_ERRORS, room, SECURITY, text } from './schemas';
+import { anyText, body, errors, int, intString, json, KEY_ERRORS, room, SECURITY, text, V1_MOUNT } from './schemas';
 
 type Env = { Variables: { tenant: Tenant; keyPrefix: string } };
 
@@ -172,6 +172,7 @@ export function apiRoutes(opts: {
       audit: opts.audit,
       desk: opts.desk,
       tenantOf: async (c) => (c as Context<Env>).get('tenant'),
+      mount: V1_MOUNT,
       // The backend acts under its key; the log names the key, not a person.
       actor: (c) => ({ id: `key:${(c as Context<Env>).get('keyPrefix')}`, name: `backend (key ${(c as Context<Env>).get('keyPrefix')}…)` }),
     }),

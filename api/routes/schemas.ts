@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import { z, type RouteConfig } from '@hono/zod-openapi';
 import { ERROR_CODES, HTTP_STATUS, MESSAGE_ID_RE, ROOM_RE, textProblem, type ErrorCode } from '../protocol';
 
 // Schemas shared by the route files. A field's messages are the API's own words (`user is
@@ -94,3 +94,32 @@ export const ADMIN_ERRORS: Why = {
 };
 /** What a route of one tenant answers a caller without the role it needs (access.ts `need`). */
 export const ROLE_ERRORS: Why = { not_found: 'no such tenant, or no role in it', forbidden: "the caller's role may not do this" };
+
+/**
+ * Where a route file is mounted, as the document says it: a file mounted both under /v1 (the
+ * secret key names the tenant) and under /admin/api/tenants/{id} (the path does) describes its
+ * routes once per mount.
+ */
+export interface Mount {
+  tags: string[];
+  security: Record<string, string[]>[];
+  /** Errors every route of the mount may answer. */
+  errors: Why[];
+  /** The mount's path holds the tenant, `{id}`. */
+  tenantInPath: boolean;
+}
+export const V1_MOUNT: Mount = { tags: ['HTTP API'], security: SECURITY.secretKey, errors: [KEY_ERRORS], tenantInPath: false };
+export const TENANT_MOUNT: Mount = { tags: ['Admin API'], security: SECURITY.admin, errors: [ADMIN_ERRORS, ROLE_ERRORS], tenantInPath: true };
+
+/** `route` as `mount` describes it, with its own errors `why` and the mount's. */
+export function mounted<R extends RouteConfig>(mount: Mount, route: R, why: Why): R {
+  const params = route.request?.params as z.ZodObject | undefined;
+  const withTenant = mount.tenantInPath ? { params: params ? params.extend({ id: tenantId }) : z.object({ id: tenantId }) } : {};
+  return {
+    ...route,
+    tags: mount.tags,
+    security: mount.security,
+    request: { ...route.request, ...withTenant },
+    responses: { ...route.responses, ...errors(why, ...mount.errors) },
+  };
+}
