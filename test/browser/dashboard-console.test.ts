@@ -160,4 +160,18 @@ describe('the moderation console: room view, user view, search', () => {
     await ann.request({ type: 'message', room: ROOM, id: 'a2', text: 'still here' });
     await message(live(), 'still here').waitFor();
   });
+
+  it("a report card links to the author's and the reporter's user views, which list the report against and by them", async () => {
+    expect(await ann.request({ type: 'report', room: ROOM, id: 'm2', reason: 'spam' })).toMatchObject({ type: 'ack' });
+    await card().getByRole('button', { name: 'Moderation' }).click();
+    const queue = card().getByRole('region', { name: 'Moderation of Shop' });
+    await queue.getByRole('button', { name: 'User view of mal' }).click();
+    const mal = card().getByRole('region', { name: 'User mal in Shop' });
+    const against = mal.getByRole('table', { name: 'Reports against them (1)' });
+    await against.waitFor();
+    expect(await against.innerText()).toMatch(/in lobby\s+by ann\s+spam\s+open/);
+    await card().getByRole('button', { name: 'Moderation' }).click();
+    await queue.getByRole('button', { name: 'User view of ann' }).click();
+    await card().getByRole('region', { name: 'User ann in Shop' }).getByRole('table', { name: 'Reports by them (1)' }).waitFor();
+  });
 });
