@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import { storeRooms, type NewMessage, type StoreOutcome } from '../db/messages';
+import { storeRooms, type NewMessage, type StoreOutcome } from '../db/message-store';
 
 interface Pending {
   tenantId: string;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeOlderThan, softDelete, storeBatch } from '../../api/db/messages';
+import { storeBatch } from '../../api/db/message-store';
+import { purgeOlderThan, softDelete } from '../../api/db/messages';
 import { roomSnapshot } from '../../api/db/rooms';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';
 import { client, join, userToken, type Frame, type TestClient } from '../helpers/client';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { softDelete, storeBatch } from '../../api/db/messages';
+import { storeBatch } from '../../api/db/message-store';
+import { softDelete } from '../../api/db/messages';
 import { createSnapshotReader, putRoom, roomSnapshot } from '../../api/db/rooms';
 import { createBlocksReader, setBlock } from '../../api/db/reads';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';

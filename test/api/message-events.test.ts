@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeBatch, storeRooms } from '../../api/db/messages';
+import { storeBatch, storeRooms } from '../../api/db/message-store';
 import { ensureRoom } from '../../api/db/rooms';
 import { eventLog } from '../../api/db/webhook-events';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';

@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../api/db/client';
 import { createMessageWriter } from '../../api/chat/message-writer';
-import { storeBatch, storeRooms } from '../../api/db/messages';
+import { storeBatch, storeRooms } from '../../api/db/message-store';
 import { messages } from '../../api/db/schema';
 import { backends, openTestDatabase } from '../helpers/backends';
 

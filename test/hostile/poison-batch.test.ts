@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessageWriter } from '../../api/chat/message-writer';
 import { messages } from '../../api/db/schema';
 import { loggableError } from '../../api/db/query-error';
-import type { StoreOutcome } from '../../api/db/messages';
+import type { StoreOutcome } from '../../api/db/message-store';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';
 
 // The decoder now refuses these texts, so the test writes to the store directly, as a message
