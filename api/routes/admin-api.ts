@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { actorOf, email, password, type Accounts } from '../chat/accounts';
 import type { Audit } from '../chat/audit';
 import type { ReportDesk } from '../chat/report-desk';
@@ -134,6 +135,16 @@ export function adminRoutes(opts: {
     c.header('Cache-Control', 'no-store');
   });
   app.use('*', authenticate({ adminToken: opts.adminToken, accounts, limiter: opts.limiter }));
+  // A tenant that does not exist is 404 for operators too, before a body is read: an operator
+  // got 200 and empty lists for the members and audit log of no tenant, and 500 for an
+  // invitation to one (found by test/http/docs-contract.test.ts). Others without a role there
+  // get the same 404 from need().
+  const tenantExists: MiddlewareHandler<AdminEnv> = async (c, next) => {
+    if (!(await tenants.byId(c.req.param('id') ?? ''))) throw new ChatError('not_found', 'no such tenant');
+    await next();
+  };
+  app.use('/tenants/:id', tenantExists);
+  app.use('/tenants/:id/*', tenantExists);
   const by = (c: { get(k: 'principal'): AdminEnv['Variables']['principal'] }) => actorOf(c.get('principal'));
 
   // Dashboard accounts: `npm run admin -- user:create` makes the first operator through this.
