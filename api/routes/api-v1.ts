@@ -11,17 +11,15 @@ import { bearer } from './access';
 import { moderationRoutes } from './moderation';
 import { bad, limitBody, openapiRoute } from './openapi-route';
 import { roomRoutes } from './rooms-api';
-import { anyText, body, errors, int, intString, json, KEY_ERRORS, room, SECURITY, text, V1_MOUNT } from './schemas';
+import { anyText, body, int, intString, json, mounted, room, text, V1_MOUNT } from './schemas';
 
 type Env = { Variables: { tenant: Tenant; keyPrefix: string } };
 
-const v1 = { tags: ['HTTP API'], security: SECURITY.secretKey };
 /** Longest token POST /tokens signs: the highest maxTokenLifetime a site may set. */
 const MAX_TTL = 30 * 86_400;
 const roomNames = { error: 'rooms must be a list of room names' };
 
 const TOKENS = createRoute({
-  ...v1,
   method: 'post',
   path: '/tokens',
   summary: "Signs a user token for the widget's hello, with the key that asks",
@@ -38,12 +36,10 @@ const TOKENS = createRoute({
   },
   responses: {
     201: json('the token and when it expires (seconds since the epoch)', z.object({ token: z.string(), expiresAt: z.number() })),
-    ...errors({ bad_request: 'a field out of bounds, or ttlSeconds over the site\'s maxTokenLifetime' }, KEY_ERRORS),
   },
 });
 
 const HISTORY = createRoute({
-  ...v1,
   method: 'get',
   path: '/rooms/{room}/messages',
   summary: "A page of a room's messages, oldest first",
@@ -59,14 +55,21 @@ const HISTORY = createRoute({
   },
   responses: {
     200: json('messages, and whether there are more'),
-    ...errors({ bad_request: 'a malformed room or query, or both afterSeq and beforeSeq', not_found: 'no such room' }, KEY_ERRORS),
   },
 });
+
+const POST_ERRORS = {
+  bad_request: 'a malformed field, or empty text',
+  forbidden: 'the user is banned, muted, or not a member of this private room',
+  conflict: 'another user already used this id in the room',
+  too_large: "text over the site's maxTextLength",
+  rejected: 'refused by the content rules or the pre-send hook',
+  internal: 'the server is shutting down: retry with the same id',
+};
 
 const Ack = z.object({ id: z.string(), seq: z.number().int(), ts: z.number(), duplicate: z.literal(true).optional(), text: z.string().optional() });
 
 const POST_MESSAGE = createRoute({
-  ...v1,
   method: 'post',
   path: '/rooms/{room}/messages',
   summary: 'Posts a message as a user (through the same content rules, bans and pre-send hook as people)',
@@ -84,17 +87,6 @@ const POST_MESSAGE = createRoute({
   responses: {
     201: json('stored: its seq and time (and the stored text when the content rules changed it)', Ack),
     200: json('a retry of a message already stored', Ack),
-    ...errors(
-      {
-        bad_request: 'a malformed field, or empty text',
-        forbidden: 'the user is banned, muted, or not a member of this private room',
-        conflict: 'another user already used this id in the room',
-        too_large: "text over the site's maxTextLength",
-        rejected: 'refused by the content rules or the pre-send hook',
-        internal: 'the server is shutting down: retry with the same id',
-      },
-      KEY_ERRORS,
-    ),
   },
 });
 
@@ -126,7 +118,7 @@ export function apiRoutes(opts: {
   // After the key check, so strangers cannot make the server buffer anything.
   app.use('*', limitBody(MAX_BODY_BYTES));
 
-  openapiRoute(app, TOKENS, async (c) => {
+  openapiRoute(app, mounted(V1_MOUNT, TOKENS, { bad_request: "a field out of bounds, or ttlSeconds over the site's maxTokenLifetime" }), async (c) => {
     const b = c.req.valid('json');
     const name = b.name == null ? undefined : chat.displayName(c.get('tenant'), b.name);
     // Never longer than the tenant lets a token live: a longer one would be refused at hello.
@@ -138,7 +130,7 @@ export function apiRoutes(opts: {
     return c.json(t, 201);
   });
 
-  openapiRoute(app, HISTORY, async (c) => {
+  openapiRoute(app, mounted(V1_MOUNT, HISTORY, { bad_request: 'a malformed room or query, or both afterSeq and beforeSeq', not_found: 'no such room' }), async (c) => {
     const tenant = c.get('tenant');
     const { room } = c.req.valid('param');
     const q = c.req.valid('query');
@@ -147,7 +139,7 @@ export function apiRoutes(opts: {
     return c.json(await chat.history(tenant.id, room, { ...q, upTo: head }));
   });
 
-  openapiRoute(app, POST_MESSAGE, async (c) => {
+  openapiRoute(app, mounted(V1_MOUNT, POST_MESSAGE, POST_ERRORS), async (c) => {
     const tenant = c.get('tenant');
     const { room } = c.req.valid('param');
     const b = c.req.valid('json');

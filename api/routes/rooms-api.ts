@@ -5,7 +5,7 @@ import { ChatError } from '../chat/errors';
 import type { Tenant } from '../chat/tenants';
 import { isCleanText } from '../protocol';
 import { openapiRoute } from './openapi-route';
-import { body, errors, json, KEY_ERRORS, room, SECURITY, text } from './schemas';
+import { body, json, mounted, room, text, V1_MOUNT } from './schemas';
 
 /** A user id as tokens allow it in `sub`: no whitespace (a member no token could name is a typo). */
 const userId = text('user', 128, /^\S+$/);
@@ -20,21 +20,18 @@ const shape = (room: string, r: { room: { private: boolean; lastSeq: number }; m
   headSeq: r.room.lastSeq,
 });
 
-const v1 = { tags: ['HTTP API'], security: SECURITY.secretKey };
 const params = z.object({ room });
 const memberParams = z.object({ room, user: userId });
 
 const GET_ROOM = createRoute({
-  ...v1,
   method: 'get',
   path: '/rooms/{room}',
   summary: 'A room: private or not, its members, its newest seq',
   request: { params },
-  responses: { 200: json('the room', Room), ...errors({ bad_request: 'a malformed room', not_found: 'no such room' }, KEY_ERRORS) },
+  responses: { 200: json('the room', Room) },
 });
 
 const PUT_ROOM = createRoute({
-  ...v1,
   method: 'put',
   path: '/rooms/{room}',
   summary: 'Creates or changes a room; members replaces the whole list',
@@ -50,25 +47,23 @@ const PUT_ROOM = createRoute({
       }),
     ),
   },
-  responses: { 200: json('the room as it is now', Room), ...errors({ bad_request: 'a malformed room or field' }, KEY_ERRORS) },
+  responses: { 200: json('the room as it is now', Room) },
 });
 
 const PUT_MEMBER = createRoute({
-  ...v1,
   method: 'put',
   path: '/rooms/{room}/members/{user}',
   summary: 'Adds one member of an existing room, keeping the others',
   request: { params: memberParams },
-  responses: { 200: json('the room as it is now', Room), ...errors({ bad_request: 'a malformed room or user', not_found: 'no such room' }, KEY_ERRORS) },
+  responses: { 200: json('the room as it is now', Room) },
 });
 
 const DELETE_MEMBER = createRoute({
-  ...v1,
   method: 'delete',
   path: '/rooms/{room}/members/{user}',
   summary: 'Removes one member; their sockets leave the room if it is private',
   request: { params: memberParams },
-  responses: { 204: { description: 'removed' }, ...errors({ bad_request: 'a malformed room or user', not_found: 'no such room' }, KEY_ERRORS) },
+  responses: { 204: { description: 'removed' } },
 });
 
 /**
@@ -80,25 +75,25 @@ export function roomRoutes(opts: { chat: ChatService; tenantOf: (c: Context) => 
   const { chat, tenantOf } = opts;
   const app = new OpenAPIHono();
 
-  openapiRoute(app, GET_ROOM, async (c) => {
+  openapiRoute(app, mounted(V1_MOUNT, GET_ROOM, { bad_request: 'a malformed room', not_found: 'no such room' }), async (c) => {
     const { room } = c.req.valid('param');
     const r = await chat.getRoom(tenantOf(c).id, room);
     if (!r) throw new ChatError('not_found', 'no such room');
     return c.json(shape(room, r));
   });
 
-  openapiRoute(app, PUT_ROOM, async (c) => {
+  openapiRoute(app, mounted(V1_MOUNT, PUT_ROOM, { bad_request: 'a malformed room or field' }), async (c) => {
     const { room } = c.req.valid('param');
     const b = c.req.valid('json');
     return c.json(shape(room, await chat.putRoom(tenantOf(c), room, { private: b.private, members: b.members })));
   });
 
-  openapiRoute(app, PUT_MEMBER, async (c) => {
+  openapiRoute(app, mounted(V1_MOUNT, PUT_MEMBER, { bad_request: 'a malformed room or user', not_found: 'no such room' }), async (c) => {
     const { room, user } = c.req.valid('param');
     return c.json(shape(room, await chat.setMember(tenantOf(c), room, user, true)));
   });
 
-  openapiRoute(app, DELETE_MEMBER, async (c) => {
+  openapiRoute(app, mounted(V1_MOUNT, DELETE_MEMBER, { bad_request: 'a malformed room or user', not_found: 'no such room' }), async (c) => {
     const { room, user } = c.req.valid('param');
     await chat.setMember(tenantOf(c), room, user, false);
     return c.body(null, 204);

@@ -83,43 +83,56 @@ export const SECURITY: Record<'public' | 'secretKey' | 'admin' | 'metrics', Reco
   metrics: [{ metricsToken: [] }],
 };
 
-/** What every route behind a secret key may answer besides its own. */
-export const KEY_ERRORS: Why = { unauthorized: 'no valid secret key', too_large: 'a body over 256 KiB' };
-/** What every Admin API route behind sign-in may answer besides its own. */
-export const ADMIN_ERRORS: Why = {
-  unauthorized: 'neither a valid admin token nor a session',
-  rate_limited: 'too many wrong admin tokens from this address (Retry-After)',
-  forbidden: 'a change sent with the session cookie from another site',
-  too_large: 'a body over 64 KiB',
-};
-/** What a route of one tenant answers a caller without the role it needs (access.ts `need`). */
-export const ROLE_ERRORS: Why = { not_found: 'no such tenant, or no role in it', forbidden: "the caller's role may not do this" };
-
 /**
  * Where a route file is mounted, as the document says it: a file mounted both under /v1 (the
  * secret key names the tenant) and under /admin/api/tenants/{id} (the path does) describes its
- * routes once per mount.
+ * routes once per mount, each with the errors its mount adds.
  */
 export interface Mount {
   tags: string[];
   security: Record<string, string[]>[];
   /** Errors every route of the mount may answer. */
-  errors: Why[];
+  errors: Why;
+  /** Errors of a request that may change something (any method but GET). */
+  writes: Why;
+  /** Errors of a request that may carry a body (POST, PUT, PATCH): the body limit. */
+  bodies: Why;
   /** The mount's path holds the tenant, `{id}`. */
   tenantInPath: boolean;
 }
-export const V1_MOUNT: Mount = { tags: ['HTTP API'], security: SECURITY.secretKey, errors: [KEY_ERRORS], tenantInPath: false };
-export const TENANT_MOUNT: Mount = { tags: ['Admin API'], security: SECURITY.admin, errors: [ADMIN_ERRORS, ROLE_ERRORS], tenantInPath: true };
+const admin = {
+  tags: ['Admin API'],
+  security: SECURITY.admin,
+  writes: { forbidden: 'a change sent with the session cookie from another site' },
+  bodies: { too_large: 'a body over 64 KiB' },
+};
+const adminErrors: Why = { unauthorized: 'neither a valid admin token nor a session', rate_limited: 'too many wrong admin tokens from this address (Retry-After)' };
+export const V1_MOUNT: Mount = {
+  tags: ['HTTP API'],
+  security: SECURITY.secretKey,
+  errors: { unauthorized: 'no valid secret key' },
+  writes: {},
+  bodies: { too_large: 'a body over 256 KiB' },
+  tenantInPath: false,
+};
+/** The Admin API's routes that are not of one tenant. */
+export const ADMIN_MOUNT: Mount = { ...admin, errors: adminErrors, tenantInPath: false };
+/** The Admin API's routes of one tenant, `/admin/api/tenants/{id}/…` (access.ts `need`). */
+export const TENANT_MOUNT: Mount = { ...admin, errors: { ...adminErrors, not_found: 'no such tenant, or no role in it' }, tenantInPath: true };
+/** The `why` of a route open to some roles only: the others get 403. */
+export const ROLE_LIMITED: Why = { forbidden: "the caller's role may not do this" };
 
 /** `route` as `mount` describes it, with its own errors `why` and the mount's. */
 export function mounted<R extends RouteConfig>(mount: Mount, route: R, why: Why): R {
   const params = route.request?.params as z.ZodObject | undefined;
   const withTenant = mount.tenantInPath ? { params: params ? params.extend({ id: tenantId }) : z.object({ id: tenantId }) } : {};
+  const writes = route.method === 'get' ? {} : mount.writes;
+  const bodies = ['post', 'put', 'patch'].includes(route.method) ? mount.bodies : {};
   return {
     ...route,
     tags: mount.tags,
     security: mount.security,
     request: { ...route.request, ...withTenant },
-    responses: { ...route.responses, ...errors(why, ...mount.errors) },
+    responses: { ...route.responses, ...errors(why, mount.errors, writes, bodies) },
   };
 }
