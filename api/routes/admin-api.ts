@@ -20,8 +20,7 @@ import { isBlockedAddress, literalAddress } from '../chat/address-guard';
 import { sessionRoutes } from './session';
 import { consoleRoutes } from './console-routes';
 import type { Console } from '../chat/console';
-import { bad } from './params';
-import { limitBody } from './openapi-route';
+import { bad, limitBody } from './openapi-route';
 import { TENANT_MOUNT } from './schemas';
 
 function tenantName(v: unknown): string {
