@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { actorOf, email, password, type Accounts } from '../chat/accounts';
 import type { Audit } from '../chat/audit';
@@ -10,7 +10,6 @@ import type { TenantSettings } from '../db/schema';
 import { DEFAULTS, EVENT_TYPES, isCleanText } from '../protocol';
 import type { RateLimiter } from '../chat/rate-limit';
 import { authenticate, need, operatorOnly, roleIn, type AdminEnv } from './access';
-import { jsonBody } from './http-error';
 import { memberRoutes } from './members';
 import { moderationRoutes } from './moderation';
 import { webhookAdminRoutes } from './webhooks-admin';
@@ -20,25 +19,21 @@ import { isBlockedAddress, literalAddress } from '../chat/address-guard';
 import { sessionRoutes } from './session';
 import { consoleRoutes } from './console-routes';
 import type { Console } from '../chat/console';
-import { bad, limitBody } from './openapi-route';
-import { TENANT_MOUNT } from './schemas';
+import { limitBody, openapiRoute } from './openapi-route';
+import { ADMIN_MOUNT, body, byRule, json, mounted, ROLE_LIMITED, TENANT_MOUNT } from './schemas';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../chat/passwords';
 
-function tenantName(v: unknown): string {
-  const name = typeof v === 'string' ? v.trim() : '';
-  if (!name || name.length > 100 || !isCleanText(name)) throw bad('name must be 1 to 100 characters of clean text');
-  return name;
-}
+const NAME = 'name must be 1 to 100 characters of clean text';
+/** A tenant's name, trimmed: 1 to 100 characters of clean text. */
+const tenantName = z.string({ error: NAME }).trim().min(1, NAME).max(100, NAME).refine(isCleanText, NAME);
 
-function origins(v: unknown): string[] {
-  if (!Array.isArray(v) || !v.every((o) => typeof o === 'string' && (o === '*' || /^https?:\/\/[^/\s]+$/.test(o))))
-    throw bad('origins must be a list of origins like https://example.com, or "*"');
-  return v as string[];
-}
+const ORIGINS = 'origins must be a list of origins like https://example.com, or "*"';
+const origins = z.array(z.string({ error: ORIGINS }).regex(/^(\*|https?:\/\/[^/\s]+)$/, ORIGINS), { error: ORIGINS }).openapi({ example: ['https://example.com'] });
 
-/** A webhook address: http(s), or empty for none. Where it leads is checked at each request (address-guard.ts). */
-const webhookUrl = (v: unknown) => {
-  if (v === '') return true;
-  if (typeof v !== 'string' || v.length > 2000 || !/^https?:\/\/\S+$/.test(v)) return false;
+/** A boolean field whose message is `<field> must be a boolean`, null included. */
+const flag = (field: string) => z.boolean({ error: `${field} must be a boolean` });
+
+const canParse = (v: string) => {
   try {
     new URL(v);
     return true;
@@ -46,55 +41,143 @@ const webhookUrl = (v: unknown) => {
     return false;
   }
 };
+/** A webhook address: http(s), or empty for none. Where it leads is checked at each request (address-guard.ts). */
+const webhookUrl = z.union([z.literal(''), z.string().max(2000).regex(/^https?:\/\/\S+$/).refine(canParse)]);
+const whole = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** Each tenant setting's own schema: what PATCH and POST /tenants accept for it. */
+const SETTINGS = {
+  guests: z.boolean(),
+  maxTextLength: whole(1, 16_000),
+  messagesPerSecond: z.number().gt(0).max(1_000_000),
+  burst: whole(1, 1_000_000),
+  retentionDays: whole(0, 36_500),
+  rejectExecutable: z.boolean(),
+  profanity: z.enum(['off', 'mask', 'reject']),
+  preSendUrl: webhookUrl,
+  preSendTimeoutMs: whole(100, DEFAULTS.maxPreSendTimeoutMs),
+  preSendFailOpen: z.boolean(),
+  eventsUrl: webhookUrl,
+  eventTypes: z.array(z.enum(['*', ...EVENT_TYPES])).max(EVENT_TYPES.length + 1),
+  // A minute to 30 days: the widget refreshes a minute before exp, and POST /v1/tokens never
+  // signed longer than 30 days.
+  maxTokenLifetime: whole(60, 30 * 86_400),
+  maxRoomsPerConnection: whole(1, 1000),
+  joinsPerSecond: z.number().min(0.01).max(1000),
+  joinBurst: whole(1, 10_000),
+  framesPerSecond: z.number().min(1).max(1_000_000),
+  frameBurst: whole(1, 1_000_000),
+  reportsPerMinute: whole(1, 10_000),
+  blocksPerMinute: whole(1, 10_000),
+} satisfies Record<keyof TenantSettings, z.ZodType>;
+const TenantSettingsSchema = z.strictObject(SETTINGS).partial().openapi('TenantSettings', { description: 'settings merge: only those given change' });
 
 /** An address literal no webhook may reach is refused when set, not only when called. */
-function reachable(s: Partial<TenantSettings>, allowPrivate: boolean) {
-  if (allowPrivate) return;
+function unreachable(s: Partial<TenantSettings>, allowPrivate: boolean): string | null {
+  if (allowPrivate) return null;
   for (const k of ['preSendUrl', 'eventsUrl'] as const) {
     const v = s[k];
     const ip = v ? literalAddress(new URL(v)) : null;
-    if (ip && isBlockedAddress(ip)) throw bad(`setting ${k} points at a private or reserved address`);
+    if (ip && isBlockedAddress(ip)) return `setting ${k} points at a private or reserved address`;
   }
+  return null;
 }
 
-const intIn = (min: number, max: number) => (v: unknown) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
-const numIn = (min: number, max: number) => (v: unknown) => typeof v === 'number' && v >= min && v <= max;
+/**
+ * The settings of a body, checked in the order the caller gave them (the first unknown or out
+ * of range one is named), each by its schema in SETTINGS, then the webhook addresses.
+ */
+const settingsField = (allowPrivate: boolean) =>
+  z.preprocess((v, ctx) => {
+    const fail = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail('settings must be an object');
+    for (const [k, val] of Object.entries(v)) {
+      // Own keys only: `__proto__` or `constructor` would find Object.prototype's members.
+      if (!Object.hasOwn(SETTINGS, k)) return fail(`unknown setting ${k}`);
+      if (!SETTINGS[k as keyof TenantSettings].safeParse(val).success) return fail(`setting ${k} is out of range`);
+    }
+    const far = unreachable(v as Partial<TenantSettings>, allowPrivate);
+    return far ? fail(far) : v;
+  }, TenantSettingsSchema);
 
-const SETTING_RULES: Record<keyof TenantSettings, (v: unknown) => boolean> = {
-  guests: (v) => typeof v === 'boolean',
-  maxTextLength: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 16_000,
-  messagesPerSecond: (v) => typeof v === 'number' && v > 0 && v <= 1_000_000,
-  burst: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1_000_000,
-  retentionDays: (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 36_500,
-  rejectExecutable: (v) => typeof v === 'boolean',
-  profanity: (v) => v === 'off' || v === 'mask' || v === 'reject',
-  preSendUrl: webhookUrl,
-  preSendTimeoutMs: intIn(100, DEFAULTS.maxPreSendTimeoutMs),
-  preSendFailOpen: (v) => typeof v === 'boolean',
-  eventsUrl: webhookUrl,
-  eventTypes: (v) =>
-    Array.isArray(v) && v.length <= EVENT_TYPES.length + 1 && v.every((t) => t === '*' || (EVENT_TYPES as readonly unknown[]).includes(t)),
-  // A minute to 30 days: the widget refreshes a minute before exp, and POST /v1/tokens never
-  // signed longer than 30 days.
-  maxTokenLifetime: (v) => Number.isInteger(v) && (v as number) >= 60 && (v as number) <= 30 * 86_400,
-  maxRoomsPerConnection: intIn(1, 1000),
-  joinsPerSecond: numIn(0.01, 1000),
-  joinBurst: intIn(1, 10_000),
-  framesPerSecond: numIn(1, 1_000_000),
-  frameBurst: intIn(1, 1_000_000),
-  reportsPerMinute: intIn(1, 10_000),
-  blocksPerMinute: intIn(1, 10_000),
-};
+const Tenant = z.object({}).catchall(z.unknown()).openapi('Tenant', { description: 'a tenant as listed (GET /tenants)' });
+const SecretKey = z.object({ secretKey: z.string(), prefix: z.string() }).openapi('NewSecretKey');
+const WebhookSecret = z
+  .object({ secret: z.string(), previous: z.object({ secret: z.string(), until: z.number() }).nullable() })
+  .openapi('WebhookSecret', { description: 'the signing secret, and the old one while it still signs' });
+const GRACE = 'graceMinutes must be an integer from 0 to 10080';
 
-function settings(v: unknown): Partial<TenantSettings> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('settings must be an object');
-  for (const [k, val] of Object.entries(v)) {
-    // Own keys only: `__proto__` or `constructor` would find Object.prototype's members.
-    const rule = Object.hasOwn(SETTING_RULES, k) ? SETTING_RULES[k as keyof TenantSettings] : undefined;
-    if (!rule) throw bad(`unknown setting ${k}`);
-    if (!rule(val)) throw bad(`setting ${k} is out of range`);
-  }
-  return v as Partial<TenantSettings>;
+/** The routes of this file; the settings' schema depends on whether private webhook addresses are allowed. */
+function routes(allowPrivate: boolean) {
+  const settings = settingsField(allowPrivate);
+  return {
+    ACCOUNT: createRoute({
+      method: 'post',
+      path: '/accounts',
+      summary: 'Makes a dashboard account (`npm run admin -- user:create` makes the first operator through this)',
+      middleware: operatorOnly,
+      // Checked in this order: operator, email, password.
+      request: { body: body(z.object({ operator: flag('operator').optional(), email: byRule(email).openapi({ type: 'string', format: 'email', maxLength: 254 }), password: byRule(password).openapi({ type: 'string', minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX }) })) },
+      responses: { 201: json('the account', z.object({ id: z.string(), email: z.string(), operator: z.boolean() })) },
+    }),
+    CREATE: createRoute({
+      method: 'post',
+      path: '/tenants',
+      summary: 'Makes a tenant: its secret key is shown only here',
+      middleware: operatorOnly,
+      // Checked in this order: name, guests, settings, origins.
+      request: { body: body(z.object({ name: tenantName, guests: flag('guests').optional(), settings: settings.optional(), origins: origins.nullish() })) },
+      responses: { 201: json('the tenant, its publishable and secret key', z.object({ tenantId: z.string(), publishableKey: z.string(), secretKey: z.string() })) },
+    }),
+    LIST: createRoute({
+      method: 'get',
+      path: '/tenants',
+      summary: "The caller's tenants, each as its role may see it (an admin no keys; a moderator no settings)",
+      responses: { 200: json('the tenants', z.array(Tenant)) },
+    }),
+    UPDATE: createRoute({
+      method: 'patch',
+      path: '/tenants/{id}',
+      summary: 'Changes a tenant: name, origins, disabled (owners), settings (merged)',
+      middleware: need('settings'),
+      // Checked in this order: name, origins, disabled, settings, guests.
+      request: { body: body(z.object({ name: tenantName.optional(), origins: origins.optional(), disabled: flag('disabled').optional(), settings: settings.optional(), guests: flag('guests').optional() })) },
+      responses: { 200: json('the tenant as listed', Tenant) },
+    }),
+    ADD_KEY: createRoute({
+      method: 'post',
+      path: '/tenants/{id}/secret-keys',
+      summary: 'A new secret key; the old ones keep working until revoked',
+      middleware: need('keys'),
+      responses: { 201: json('the new key, shown only here', SecretKey) },
+    }),
+    REVOKE_KEY: createRoute({
+      method: 'delete',
+      path: '/tenants/{id}/secret-keys/{prefix}',
+      summary: 'Revokes a secret key: tokens it signed are refused, their sockets closed',
+      middleware: need('keys'),
+      request: { params: z.object({ prefix: z.string().openapi({ example: 'sk_1a2b3c4d' }) }) },
+      responses: { 204: { description: 'revoked' } },
+    }),
+    SECRET: createRoute({
+      method: 'get',
+      path: '/tenants/{id}/webhook-secret',
+      summary: "The secret the tenant's backend checks webhook signatures with (Standard Webhooks)",
+      middleware: need('keys'),
+      responses: { 200: json('the secret', WebhookSecret) },
+    }),
+    ROTATE: createRoute({
+      method: 'post',
+      path: '/tenants/{id}/webhook-secret/rotate',
+      summary: 'A new signing secret; the old one keeps signing for graceMinutes (default a day, 0: stops now)',
+      middleware: need('keys'),
+      request: { body: body(z.object({ graceMinutes: z.number({ error: GRACE }).int(GRACE).min(0, GRACE).max(10_080, GRACE).nullish() }), false) },
+      responses: { 200: json('the secret, and the old one until it stops signing', WebhookSecret) },
+    }),
+  };
 }
 
 /**
@@ -146,32 +229,31 @@ export function adminRoutes(opts: {
   app.use('/tenants/:id/*', tenantExists);
   const by = (c: { get(k: 'principal'): AdminEnv['Variables']['principal'] }) => actorOf(c.get('principal'));
 
-  // Dashboard accounts: `npm run admin -- user:create` makes the first operator through this.
-  app.post('/accounts', operatorOnly, async (c) => {
-    const body = await jsonBody(c);
-    if (body.operator !== undefined && typeof body.operator !== 'boolean') throw bad('operator must be a boolean');
-    const a = await accounts.create({ email: email(body.email), password: password(body.password), operator: body.operator === true });
+  const r = routes(opts.allowPrivateWebhooks);
+  const admin = <R extends Parameters<typeof mounted>[1]>(route: R, why = {}) => mounted(ADMIN_MOUNT, route, why);
+  // Routes of one tenant, open to some roles only (need()).
+  const byRole = <R extends Parameters<typeof mounted>[1]>(route: R, why = {}) => mounted(TENANT_MOUNT, route, { ...ROLE_LIMITED, ...why });
+
+  openapiRoute(app, admin(r.ACCOUNT, { ...ROLE_LIMITED, bad_request: 'a malformed email, password or operator', conflict: 'the email has an account' }), async (c) => {
+    const b = c.req.valid('json');
+    const a = await accounts.create({ email: b.email, password: b.password, operator: b.operator === true });
     return c.json({ id: a.id, email: a.email, operator: a.operator }, 201);
   });
 
-  app.post('/tenants', operatorOnly, async (c) => {
-    const body = await jsonBody(c);
-    const name = tenantName(body.name);
-    if (body.guests !== undefined && typeof body.guests !== 'boolean') throw bad('guests must be a boolean');
-    const s = body.settings === undefined ? {} : settings(body.settings);
-    reachable(s, opts.allowPrivateWebhooks);
+  openapiRoute(app, admin(r.CREATE, { ...ROLE_LIMITED, bad_request: 'a malformed name, origin, setting or guests' }), async (c) => {
+    const b = c.req.valid('json');
     const made = await tenants.create({
-      name,
-      origins: origins(body.origins ?? []),
-      settings: { ...s, ...(body.guests !== undefined ? { guests: body.guests as boolean } : {}) },
+      name: b.name,
+      origins: b.origins ?? [],
+      settings: { ...b.settings, ...(b.guests !== undefined ? { guests: b.guests } : {}) },
     });
-    await audit.record(made.tenantId, by(c), 'tenant.create', made.tenantId, { name });
+    await audit.record(made.tenantId, by(c), 'tenant.create', made.tenantId, { name: b.name });
     return c.json(made, 201);
   });
 
   // Each caller sees the tenants they have a role in, and of each only what the role may see:
   // a moderator gets no settings or keys.
-  app.get('/tenants', async (c) => {
+  openapiRoute(app, admin(r.LIST), async (c) => {
     const p = c.get('principal');
     const rows = [];
     for (const t of await tenants.list()) {
@@ -184,23 +266,16 @@ export function adminRoutes(opts: {
     return c.json(rows);
   });
 
-  app.patch('/tenants/:id', need('settings'), async (c) => {
-    const body = await jsonBody(c);
+  openapiRoute(app, byRole(r.UPDATE, { bad_request: 'a malformed name, origin, setting, disabled or guests' }), async (c) => {
+    const b = c.req.valid('json');
     const patch: Parameters<TenantDirectory['update']>[1] = {};
-    if (body.name !== undefined) patch.name = tenantName(body.name);
-    if (body.origins !== undefined) patch.origins = origins(body.origins);
-    if (body.disabled !== undefined) {
-      if (typeof body.disabled !== 'boolean') throw bad('disabled must be a boolean');
-      patch.disabled = body.disabled;
-    }
-    const s = body.settings === undefined ? {} : settings(body.settings);
-    reachable(s, opts.allowPrivateWebhooks);
-    if (body.guests !== undefined) {
-      if (typeof body.guests !== 'boolean') throw bad('guests must be a boolean');
-      s.guests = body.guests;
-    }
+    if (b.name !== undefined) patch.name = b.name;
+    if (b.origins !== undefined) patch.origins = b.origins;
+    if (b.disabled !== undefined) patch.disabled = b.disabled;
+    const s: Partial<TenantSettings> = { ...b.settings };
+    if (b.guests !== undefined) s.guests = b.guests;
     if (Object.keys(s).length) patch.settings = s;
-    const id = c.req.param('id');
+    const id = c.req.param('id')!;
     // An empty patch reads the tenant: an update that sets nothing is an error in the database layer.
     const t = Object.keys(patch).length ? await tenants.update(id, patch) : await tenants.byId(id);
     if (!t) throw new ChatError('not_found', 'no such tenant');
@@ -210,34 +285,32 @@ export function adminRoutes(opts: {
     return c.json(tenantView(t));
   });
 
-  app.post('/tenants/:id/secret-keys', need('keys'), async (c) => {
-    const made = await tenants.addSecretKey(c.req.param('id'));
-    await audit.record(c.req.param('id'), by(c), 'key.create', made.prefix);
+  openapiRoute(app, byRole(r.ADD_KEY), async (c) => {
+    const id = c.req.param('id')!;
+    const made = await tenants.addSecretKey(id);
+    await audit.record(id, by(c), 'key.create', made.prefix);
     return c.json(made, 201);
   });
 
-  app.delete('/tenants/:id/secret-keys/:prefix', need('keys'), async (c) => {
-    await tenants.revokeSecretKey(c.req.param('id'), c.req.param('prefix'));
-    await audit.record(c.req.param('id'), by(c), 'key.revoke', c.req.param('prefix'));
+  openapiRoute(app, byRole(r.REVOKE_KEY, { not_found: 'no such active key' }), async (c) => {
+    const id = c.req.param('id')!;
+    const { prefix } = c.req.valid('param');
+    await tenants.revokeSecretKey(id, prefix);
+    await audit.record(id, by(c), 'key.revoke', prefix);
     return c.body(null, 204);
   });
 
-  // The secret the tenant's backend checks webhook signatures with (Standard Webhooks).
-  app.get('/tenants/:id/webhook-secret', need('keys'), async (c) => {
-    const id = c.req.param('id');
+  openapiRoute(app, byRole(r.SECRET), async (c) => {
+    const id = c.req.param('id')!;
     if (!(await tenants.byId(id))) throw new ChatError('not_found', 'no such tenant');
     return c.json(await opts.webhookSecrets.show(id));
   });
 
-  // A new signing secret; the old one keeps signing for `graceMinutes` (default a day, 0: stops now).
-  app.post('/tenants/:id/webhook-secret/rotate', need('keys'), async (c) => {
-    const id = c.req.param('id');
+  openapiRoute(app, byRole(r.ROTATE, { bad_request: 'graceMinutes out of range' }), async (c) => {
+    const id = c.req.param('id')!;
     if (!(await tenants.byId(id))) throw new ChatError('not_found', 'no such tenant');
-    const raw = await c.req.text();
-    const body = raw.trim() ? await jsonBody(c) : {};
-    const grace = body.graceMinutes ?? DEFAULT_GRACE_MINUTES;
-    if (!Number.isInteger(grace) || (grace as number) < 0 || (grace as number) > 10_080) throw bad('graceMinutes must be an integer from 0 to 10080');
-    const v = await opts.webhookSecrets.rotate(id, grace as number);
+    const grace = c.req.valid('json').graceMinutes ?? DEFAULT_GRACE_MINUTES;
+    const v = await opts.webhookSecrets.rotate(id, grace);
     await audit.record(id, by(c), 'webhook_secret.rotate', id, { graceMinutes: grace });
     return c.json(v);
   });

@@ -26,6 +26,22 @@ export function text(field: string, max: number, re?: RegExp) {
 /** Clean text of any length (the length bound lives elsewhere, e.g. the tenant's maxTextLength). */
 export const anyText = (field: string) => z.string(says(field)).superRefine(clean(field));
 
+/**
+ * A field checked by a rule of the domain (accounts.ts `email`, `password`), which returns the
+ * value as kept or throws with its message (describe it with `.openapi`).
+ */
+export const byRule = <T>(rule: (v: unknown) => T) =>
+  z
+    .unknown()
+    .transform((v, ctx) => {
+      try {
+        return rule(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    });
+
 /** An integer in a query string or path: digits only, from `min` to `max`. */
 export function intString(field: string, min: number, max: number) {
   const m = says(field, `${field} must be an integer from ${min} to ${max}`);
