@@ -3,7 +3,7 @@
 // 401 back to sign-in without each caller remembering to. The session is an HttpOnly cookie the
 // browser sends by itself; no script here ever holds a credential.
 
-import type { AuditEntry, SecretKeyInfo, SigningSecret, TenantSettings, WebhookDelivery, WebhookStatus } from '../api/protocol';
+import type { AuditEntry, SecretKeyInfo, SigningSecret, TenantSettings, WebhookDelivery, WebhookStatus, WireMessage } from '../api/protocol';
 
 export type { AuditEntry, SecretKeyInfo, SigningSecret, TenantSettings, WebhookDelivery, WebhookStatus };
 
@@ -58,16 +58,8 @@ export interface Members {
 }
 
 
-/** A message as the room shows it (deleted ones keep their place without text). */
-export interface ContextMessage {
-  id: string;
-  seq: number;
-  ts: number;
-  user: string;
-  name?: string;
-  text?: string;
-  deleted?: true;
-}
+/** A message as the room shows it (deleted ones keep their place without text): the wire's own shape. */
+export type ContextMessage = WireMessage;
 
 /** One row of `GET /admin/api/tenants/:id/reports?status=open&context=1`. */
 export interface ReportInfo {
@@ -126,16 +118,8 @@ export interface SearchPage {
   next: string | null;
 }
 
-/** A report as the user view lists it. */
-export interface UserReport {
-  id: number;
-  room: string;
-  messageId: string;
-  reporter: string;
-  reason: string | null;
-  ts: number;
-  status: ReportInfo['status'];
-}
+/** A report as the user view lists it: the queue's row without the message and who closed it. */
+export type UserReport = Omit<ReportInfo, 'closed' | 'message' | 'context'>;
 
 /** `GET /admin/api/tenants/:id/users/:user`. */
 export interface UserView {
@@ -193,7 +177,9 @@ export function createAdminApi(opts: { base: string; fetch?: typeof fetch }) {
     } catch {
       return { ok: false, error: { code: 'network', message: 'Could not reach the server. Check the connection and try again.', status: 0 } };
     }
-    const json: unknown = res.status === 204 ? null : await res.json().catch(() => null);
+    // A body that is not JSON (a proxy's error page, a cut answer) is named, never taken for data.
+    const json: unknown = res.status === 204 ? null : await res.json().catch(() => undefined);
+    if (res.ok && json === undefined) return { ok: false, error: { code: 'internal', message: `The server's answer (${res.status}) could not be read.`, status: res.status } };
     if (res.ok) return { ok: true, data: json as T };
     const e = (json as { error?: { code?: string; message?: string } } | null)?.error;
     return { ok: false, error: { code: e?.code ?? 'internal', message: e?.message ?? `The server answered ${res.status}.`, status: res.status } };
