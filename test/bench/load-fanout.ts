@@ -38,6 +38,8 @@ export async function runFanout(cfg: FanoutConfig, phase: (name: string) => void
   const delivered: number[][] = Array.from({ length: n }, () => []);
   const acked: number[][] = Array.from({ length: n }, () => []);
   const lastSeq = new Float64Array(n);
+  /** The slowest delivery of the messages sent in each second of the window (µs). */
+  const slowest: number[] = [];
 
   const sockets = await pool(n, 50, (i) =>
     connectBench({
@@ -56,6 +58,8 @@ export async function runFanout(cfg: FanoutConfig, phase: (name: string) => void
           if (recvUs >= winStartUs && recvUs < winEndUs) windowReceived++;
           if (sendUs >= winStartUs && sendUs < winEndUs) {
             hist.record(recvUs - sendUs);
+            const b = Math.floor((sendUs - winStartUs) / 1e6);
+            if (!(slowest[b] >= recvUs - sendUs)) slowest[b] = recvUs - sendUs;
             if (sender >= 0 && sender < n && k < delivered[sender].length) delivered[sender][k]++;
           }
         },
@@ -183,6 +187,7 @@ export async function runFanout(cfg: FanoutConfig, phase: (name: string) => void
     ackP50Ms: ack.p50Ms,
     ackP99Ms: ack.p99Ms,
     outOfOrder,
+    slowestPerSecondMs: Array.from(slowest, (v) => Math.round((v ?? 0) / 100) / 10),
     slowLines: counters.slowLines,
     errors,
     closes,

@@ -64,6 +64,8 @@ export interface FanoutResult {
   ackP50Ms: number;
   ackP99Ms: number;
   outOfOrder: number;
+  /** The slowest delivery among the messages sent in each second of the window, ms. */
+  slowestPerSecondMs?: number[];
   slowLines: number;
   errors: Record<string, number>;
   closes: Record<string, number>;

@@ -75,6 +75,10 @@ export function printFanout(rounds: Results<FanoutRow>[]): void {
   const median = ranked[Math.floor((ranked.length - 1) / 2)] ?? { r: rounds[0], i: 0 };
   if (rounds.length > 1) console.log(`\nround ${median.i + 1} (median CPU ratio) in full:`);
   console.log(comparison(fanoutRows(ok(median.r.parley), ok(median.r.baseline))));
+  for (const [name, v] of Object.entries(median.r)) {
+    const s = ok(v)?.slowestPerSecondMs;
+    if (s?.length) console.log(`  ${name}: slowest delivery of the messages sent in each second, ms: ${s.map((x) => fmt(x, 0)).join(' ')}`);
+  }
   for (const r of rounds) {
     const f = failures(r);
     if (f) console.log(`failed:\n${f}`);
