@@ -1,10 +1,14 @@
 import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../api/db/client';
 import { createMessageWriter } from '../../api/chat/message-writer';
 import { storeBatch, storeRooms } from '../../api/db/message-store';
 import { messages } from '../../api/db/schema';
 import { backends, openTestDatabase } from '../helpers/backends';
+
+/** The rows of db.execute: postgres.js answers with them, PGlite with a result holding them. */
+const rowsOf = <Row>(res: unknown): Row[] => (Array.isArray(res) ? res : (res as { rows: Row[] }).rows);
 
 const msg = (id: string, userId = 'u') => ({ id, userId, name: userId, text: id });
 
@@ -172,5 +176,17 @@ describe.each(backends())('storeBatch on %s', (backend) => {
     await writer.idle();
     expect(published).toEqual(['f1', 'f2']);
     expect(logged).toEqual([expect.stringContaining('onCommitted threw')]);
+  });
+
+  it('keeps the text index pending list small, so no insert merges megabytes of it at once, and finds what waits in it', async () => {
+    const db = dbs[0].db;
+    // The migration sets the index's own limit (the server-wide default is 4 MB, which made one
+    // insert in ~30,000 take 190-290 ms on PGlite, holding the whole process).
+    const [{ reloptions }] = rowsOf<{ reloptions: string[] }>(await db.execute(sql`select reloptions from pg_class where relname = 'messages_text_search_idx'`));
+    expect(reloptions.find((o) => o.startsWith('gin_pending_list_limit='))).toBe('gin_pending_list_limit=128');
+    // Words stored a moment ago are found while they wait in the list.
+    await storeRooms(db, [{ tenantId: 't', room: 'gin-room', messages: [msg('gin-1'), { ...msg('gin-2'), text: 'zebrafinch quokka' }] }, { tenantId: 't2', room: 'gin-room', messages: [msg('gin-3')] }], 9);
+    const found = await db.execute(sql`select id from messages where to_tsvector('simple', coalesce(text, '')) @@ to_tsquery('simple', 'quokka')`);
+    expect(rowsOf<{ id: string }>(found).map((r) => r.id)).toEqual(['gin-2']);
   });
 });
