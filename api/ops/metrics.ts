@@ -60,7 +60,22 @@ export function createMetrics() {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
     registers: r,
   });
-  const deliveries = new Counter({ name: 'parley_deliveries_total', help: 'Room events queued to sockets', labelNames: ['kind'], registers: r });
+  // Bumped once per event per member socket (40,000 a second in the fan-out bench), so counted
+  // in a plain object and added to the counter when it is read: prom-client's labelled inc()
+  // was 4 % of the server's CPU there.
+  const delivered: Record<string, number> = {};
+  const deliveries = new Counter({
+    name: 'parley_deliveries_total',
+    help: 'Room events queued to sockets',
+    labelNames: ['kind'],
+    registers: r,
+    collect() {
+      for (const kind in delivered) {
+        if (delivered[kind]) this.inc({ kind }, delivered[kind]);
+        delivered[kind] = 0;
+      }
+    },
+  });
   const ack = new Histogram({
     name: 'parley_ack_latency_seconds',
     help: 'From a message frame arriving to its ack being sent',
@@ -97,7 +112,7 @@ export function createMetrics() {
       batch.observe(size);
       stored.inc(n);
     },
-    delivered: (kind) => deliveries.inc({ kind }),
+    delivered: (kind) => void (delivered[kind] = (delivered[kind] ?? 0) + 1),
     acked: (t) => ack.observe(ms(t)),
     shed: (kind) => sheds.inc({ kind }),
   };
