@@ -95,6 +95,7 @@ const dialect = new PgDialect();
 /** What prepared() needs of a PGlite handle. */
 interface PgliteQuery {
   query<Row>(text: string): Promise<{ rows: Row[] }>;
+  exec(text: string): Promise<{ rows: unknown[] }[]>;
 }
 
 /** The PGlite handle under each Drizzle database opened on PGlite (see prepared). */
@@ -153,6 +154,10 @@ function runner<Row>(db: Db, name: string, build: () => SQL): (values: Record<st
       throw err;
     });
     await ready;
-    return (await client.query<Row>(`execute ${name}(${list})`)).rows;
+    // The simple protocol: one message into PGlite where query() sends five (parse, bind,
+    // describe, execute, sync), each a crossing into its WebAssembly (0.17 against 0.33 ms for
+    // `select 1`); there is nothing to bind, the values are in the text.
+    const results = await client.exec(`execute ${name}(${list})`);
+    return results[results.length - 1].rows as Row[];
   };
 }
