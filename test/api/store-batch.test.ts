@@ -2,7 +2,7 @@ import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../api/db/client';
-import { createMessageWriter } from '../../api/chat/message-writer';
+import { createMessageWriter, FULL_BATCH } from '../../api/chat/message-writer';
 import { storeBatch, storeRooms } from '../../api/db/message-store';
 import { messages } from '../../api/db/schema';
 import { backends, openTestDatabase } from '../helpers/backends';
@@ -176,6 +176,21 @@ describe.each(backends())('storeBatch on %s', (backend) => {
     await writer.idle();
     expect(published).toEqual(['f1', 'f2']);
     expect(logged).toEqual([expect.stringContaining('onCommitted threw')]);
+  });
+
+  it('paces statements by its window, but a full batch does not wait it out', async () => {
+    const sizes: number[] = [];
+    const writer = createMessageWriter({ db: dbs[0].db, now: () => 60, windowMs: 600_000, onCommitted() {}, onBatch: (size) => void sizes.push(size) });
+    await storeBatch(dbs[0].db, 't', 'paced', [msg('p0')], 60);
+    // A quiet lane stores at once.
+    expect(await writer.write('t', 'paced', msg('p1'))).toMatchObject({ kind: 'stored', seq: 2 });
+    // Now the lane waits out its ten-minute window for more; with FULL_BATCH waiting it goes
+    // at once (without that, this test times out).
+    const ids = Array.from({ length: FULL_BATCH }, (_, i) => `q${i}`);
+    const outcomes = await Promise.all(ids.map((id) => writer.write('t', 'paced', msg(id))));
+    expect(outcomes.map((o) => o.kind === 'stored' && o.seq)).toEqual(ids.map((_, i) => i + 3));
+    expect(sizes).toEqual([1, FULL_BATCH]);
+    await writer.idle();
   });
 
   it('keeps the text index pending list small, so no insert merges megabytes of it at once, and finds what waits in it', async () => {
