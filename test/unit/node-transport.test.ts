@@ -92,6 +92,31 @@ describe('node transport', () => {
     await vi.waitFor(() => expect(a.writes.map((w) => w.subarray(2).toString()).at(-1)).toBe('{"m":4}'), { timeout: 5000 });
   });
 
+  it('holds presence to a recently written socket past the room window, until something else leaves or its own wait ends', async () => {
+    const [a, b] = [fakeSocket(), fakeSocket()];
+    const now = () => 1_000_000;
+    const [ta, tb] = [a, b].map((x) => createNodeTransport(x.ws, { now, limits, onTooSlow() {}, coalesceMs: 30 }));
+    for (const t of [ta, tb]) t.setBatch(true);
+    const texts = (x: { writes: Buffer[] }) => x.writes.map((w) => w.subarray(2).toString());
+    // Quiet sockets: presence leaves on the next turn like anything else.
+    ta.sendEvent(ev('presence', '{"p":1}'));
+    tb.sendEvent(ev('message', '{"m":0}'));
+    await tick();
+    expect(texts(a)).toEqual(['{"p":1}']);
+    // Both were just written (the clock stands still): b's message waits for the room window,
+    // a's presence waits longer.
+    ta.sendEvent(ev('presence', '{"p":2}'));
+    tb.sendEvent(ev('message', '{"m":1}'));
+    await vi.waitFor(() => expect(texts(b)).toEqual(['{"m":0}', '{"m":1}']), { timeout: 5000 });
+    expect(texts(a)).toEqual(['{"p":1}']);
+    // A message does not wait so long, and the held presence goes with it, in order.
+    ta.sendEvent(ev('message', '{"m":2}'));
+    await vi.waitFor(() => expect(texts(a)).toEqual(['{"p":1}', '{"p":2}\n{"m":2}']), { timeout: 5000 });
+    // A lone presence still leaves once its own wait is over.
+    ta.sendEvent(ev('presence', '{"p":3}'));
+    await vi.waitFor(() => expect(texts(a).at(-1)).toBe('{"p":3}'), { timeout: 5000 });
+  });
+
   it('sheds typing, presence and read over the soft limit, keeps messages, and closes with 4050 over the hard one', async () => {
     const a = fakeSocket();
     let slow = 0;
