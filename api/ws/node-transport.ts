@@ -94,9 +94,12 @@ const urgent = new Set<NodeTransport>();
 let immediateScheduled = false;
 const timed = new Set<NodeTransport>();
 let timer: ReturnType<typeof setTimeout> | null = null;
-// Sockets holding only presence events, which wait longer (PRESENCE_COALESCE_MS).
-const slow = new Set<NodeTransport>();
-let slowTimer: ReturnType<typeof setTimeout> | null = null;
+// Sockets holding only presence events, which wait longer (PRESENCE_COALESCE_MS): grouped by
+// when they are due, rounded up to SLOW_TICK_MS, one timer per group. So a wave of joins costs
+// a set insert per socket and a timer per tick, not a scan of every waiting socket per timer,
+// and the sockets of one room flushed together share their batch frame.
+const SLOW_TICK_MS = 50;
+const slowGroups = new Map<number, Set<NodeTransport>>();
 
 /**
  * Batch frames built during one flush, by their first event. Members of a room flushed together
@@ -140,31 +143,38 @@ function flushTimed() {
   shared.clear();
 }
 
-/** Flushes the presence-only sockets whose wait is over; the others wait for the next timer. */
-function flushSlow() {
-  slowTimer = null;
-  let next = Infinity;
-  for (const t of slow) {
-    const left = t.slowDue - performance.now();
-    if (left > 0) {
-      next = Math.min(next, left);
-      continue;
-    }
-    slow.delete(t);
+function flushSlow(due: number) {
+  const group = slowGroups.get(due);
+  slowGroups.delete(due);
+  if (!group) return;
+  for (const t of group) {
+    t.slowDue = 0;
     t.flush();
   }
   shared.clear();
-  if (slow.size) slowTimer = setTimeout(flushSlow, next);
 }
 
 function scheduleSlow(t: NodeTransport, delayMs: number) {
-  t.slowDue = performance.now() + delayMs;
-  slow.add(t);
-  slowTimer ??= setTimeout(flushSlow, delayMs);
+  const due = Math.ceil((performance.now() + delayMs) / SLOW_TICK_MS) * SLOW_TICK_MS;
+  if (t.slowDue === due) return;
+  unslow(t);
+  let group = slowGroups.get(due);
+  if (!group) {
+    slowGroups.set(due, (group = new Set()));
+    setTimeout(flushSlow, due - performance.now(), due);
+  }
+  group.add(t);
+  t.slowDue = due;
+}
+
+function unslow(t: NodeTransport) {
+  if (!t.slowDue) return;
+  slowGroups.get(t.slowDue)?.delete(t);
+  t.slowDue = 0;
 }
 
 function schedule(t: NodeTransport, delayMs: number) {
-  slow.delete(t);
+  unslow(t);
   if (delayMs <= 0) {
     urgent.add(t);
     if (!immediateScheduled) {
@@ -189,8 +199,9 @@ class NodeTransport implements Transport {
   private queuedBytes = 0;
   private batch = false;
   private softSince = 0;
-  /** The queue holds only presence events (scheduled by scheduleSlow, due at slowDue). */
+  /** The queue holds only presence events (scheduled by scheduleSlow). */
   private slowOnly = false;
+  /** The presence group this socket waits in (performance.now() ms), or 0. */
   slowDue = 0;
   closed = false;
   private readonly socket: Socket;
