@@ -102,7 +102,8 @@ function scan(s: string, hooks: SocketHooks, recvUs: number): void {
   }
 }
 
-async function helloFrame(auth: Auth, user: string, name: string): Promise<string> {
+/** The hello frame a client sends: with a token the bench signs for `user`, or as a guest. */
+export async function helloFrame(auth: Auth, user: string, name: string): Promise<string> {
   if (auth.kind === 'guest') return JSON.stringify({ type: 'hello', rid: 'hello', name, batch: true });
   const token = await new SignJWT({ name })
     .setProtectedHeader({ alg: 'HS256' })
@@ -131,8 +132,10 @@ export async function connectBench(opts: {
   timeoutMs?: number;
   /** Join as a client coming back would: with its resume point. */
   lastSeq?: number;
+  /** The hello frame, made beforehand (helloFrame): a client coming back holds its token. */
+  hello?: string;
 }): Promise<BenchSocket> {
-  const hello = await helloFrame(opts.auth, opts.user, opts.name);
+  const hello = opts.hello ?? (await helloFrame(opts.auth, opts.user, opts.name));
   const ws = new WebSocket(opts.url, { perMessageDeflate: false, skipUTF8Validation: true });
   const pending = new Map<string, { ok: (f: any) => void; fail: (e: Error) => void }>();
   const hooks: SocketHooks = {
