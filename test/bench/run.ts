@@ -6,6 +6,8 @@
  * core 1. Environment overrides are listed in README.md; BENCH_QUICK=1 makes it all short.
  * `npm run bench -- search` runs only (f), search on a million messages (search.ts).
  */
+import { DEFAULT_COMMIT_WINDOW_MS } from '../../api/chat/message-writer';
+import { DEFAULT_COALESCE_MS } from '../../api/ws/node-transport';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -148,7 +150,7 @@ async function main(): Promise<void> {
   const postgres = dbTarget.kind === 'postgres';
   console.log(heading('Parley fan-out benchmark'));
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, ${pinned ? 'servers pinned to core 0, load generator to core 1 (taskset)' : 'no taskset: unpinned'}${niceness ? `, nice ${niceness}` : ''}`);
-  console.log(`commit: ${commit()}; Parley's commit window ${process.env.PARLEY_COMMIT_WINDOW_MS ?? 'default'} ms, write coalescing ${process.env.PARLEY_COALESCE_MS ?? 'default'} ms`);
+  console.log(`commit: ${commit()}; Parley's commit window ${process.env.PARLEY_COMMIT_WINDOW_MS ?? DEFAULT_COMMIT_WINDOW_MS} ms, write coalescing ${process.env.PARLEY_COALESCE_MS ?? DEFAULT_COALESCE_MS} ms`);
   console.log(`parley database: ${postgres ? 'Postgres (DATABASE_URL), a fresh database per server start' : 'PGlite (embedded, in the Parley process)'}${parleyPresent ? '' : ' — api/main.ts not found: Parley skipped'}`);
   const busy = await machineBusy(1000);
   console.log(`cores busy before start (other processes): ${busy.map((b, i) => `core ${i} ${b.toFixed(0)}%`).join(', ')}${busy.some((b) => b > 10) ? ' — the machine is not quiet; figures will be disturbed' : ''}`);
