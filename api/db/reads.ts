@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { prepared, type Db } from './client';
-import { createReadBatcher } from './read-batcher';
+import { createReadBatcher, DEFAULT_READ_GAP_MS } from './read-batcher';
 import { blocks, reads, reports, rooms } from './schema';
 
 const advanceReadStatement = prepared<{ last_seq: unknown }>('parley_advance_read', () => {
@@ -53,7 +53,7 @@ const MAX_BLOCK_READS = 500;
  * share the next one, one statement per tenant in the batch (a reconnect wave is thousands of
  * hellos a second, and this was one statement each). `concurrency`: statements at once.
  */
-export function createBlocksReader(db: Db, opts: { concurrency?: number } = {}) {
+export function createBlocksReader(db: Db, opts: { concurrency?: number; gapMs?: number } = {}) {
   async function run(batch: BlocksRequest[]) {
     const byTenant = new Map<string, BlocksRequest[]>();
     for (const q of batch) {
@@ -79,7 +79,7 @@ export function createBlocksReader(db: Db, opts: { concurrency?: number } = {}) 
       }),
     );
   }
-  const batcher = createReadBatcher({ run, max: MAX_BLOCK_READS, concurrency: opts.concurrency ?? 1 });
+  const batcher = createReadBatcher({ run, max: MAX_BLOCK_READS, concurrency: opts.concurrency ?? 1, gapMs: opts.gapMs ?? DEFAULT_READ_GAP_MS });
   return {
     read: (tenantId: string, userId: string) =>
       new Promise<string[]>((resolve, reject) => batcher.add({ tenantId, userId, resolve, reject })),

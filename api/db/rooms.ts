@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { prepared, type Db } from './client';
 import type { MessageRow } from './messages';
-import { createReadBatcher } from './read-batcher';
+import { createReadBatcher, DEFAULT_READ_GAP_MS } from './read-batcher';
 import { messages, reads, roomMembers, rooms } from './schema';
 
 export type RoomRow = typeof rooms.$inferSelect;
@@ -166,7 +166,7 @@ const MAX_SNAPSHOTS = 200;
  * next one (read-batcher.ts). Belongs to the chat service of one database (no module state:
  * two servers in one process keep apart). `concurrency`: statements at once (PGlite 1).
  */
-export function createSnapshotReader(db: Db, opts: { concurrency?: number } = {}) {
+export function createSnapshotReader(db: Db, opts: { concurrency?: number; gapMs?: number } = {}) {
   async function run(batch: SnapshotRequest[]) {
     const input = batch.map((q, ord) => ({
       ord,
@@ -193,7 +193,7 @@ export function createSnapshotReader(db: Db, opts: { concurrency?: number } = {}
     // The left join answers every input row; never leave a join waiting if that changes.
     batch.forEach((q, i) => answered.has(i) || q.reject(new Error('join snapshot: no row for a request')));
   }
-  const batcher = createReadBatcher({ run, max: MAX_SNAPSHOTS, concurrency: opts.concurrency ?? 1 });
+  const batcher = createReadBatcher({ run, max: MAX_SNAPSHOTS, concurrency: opts.concurrency ?? 1, gapMs: opts.gapMs ?? DEFAULT_READ_GAP_MS });
 
   return {
     /** One join's snapshot; null when the room does not exist. */

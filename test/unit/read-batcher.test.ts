@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createReadBatcher } from '../../api/db/read-batcher';
 
 type Item = { n: number; resolve: (v: number) => void; reject: (e: unknown) => void };
 
 /** A batcher whose statements the test finishes by hand; it records each batch it was given. */
-function harness(opts: { max: number; concurrency: number }) {
+function harness(opts: { max: number; concurrency: number; gapMs?: number }) {
   const batches: number[][] = [];
   const finish: (() => void)[] = [];
   const b = createReadBatcher<Item>({
@@ -72,5 +72,36 @@ describe('read batcher', () => {
     await expect(Promise.all(failed)).rejects.toThrow('statement failed');
     await expect(failed[1]).rejects.toThrow('statement failed');
     expect(await read(3)).toBe(3);
+  });
+
+  it('with a gap, reads after a statement wait for it to pass and then go together; a full batch does not wait', async () => {
+    const h = harness({ max: 3, concurrency: 1, gapMs: 60_000 });
+    const first = h.read(1);
+    await h.turn();
+    h.finish[0]();
+    expect(await first).toBe(10);
+    // Within the gap: these wait, though nothing runs.
+    const waiting = [h.read(2), h.read(3)];
+    await h.turn();
+    await h.turn();
+    expect(h.batches).toEqual([[1]]);
+    // The third makes a full batch (max 3): it goes without waiting out the minute.
+    waiting.push(h.read(4));
+    await h.turn();
+    expect(h.batches).toEqual([[1], [2, 3, 4]]);
+    h.finish[1]();
+    expect(await Promise.all(waiting)).toEqual([20, 30, 40]);
+  });
+
+  it('with a short gap, a lone read after a statement goes once the gap has passed', async () => {
+    const h = harness({ max: 100, concurrency: 1, gapMs: 20 });
+    const first = h.read(1);
+    await h.turn();
+    h.finish[0]();
+    await first;
+    const second = h.read(2);
+    await vi.waitFor(() => expect(h.batches).toEqual([[1], [2]]), { timeout: 5000 });
+    h.finish[1]();
+    expect(await second).toBe(20);
   });
 });
