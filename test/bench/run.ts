@@ -30,9 +30,9 @@ const cfg = {
   n: num('BENCH_N', 200, 50),
   rate: num('BENCH_R', 1, 1),
   seconds: num('BENCH_SECONDS', 20, 3),
-  // Parley's CPU per delivery falls for the first ~15 s of load (V8 moving PGlite's WebAssembly
-  // and our hot paths to its optimizing tier: 330 ms of CPU a second over its first 5 s, 120 ms 15-20 s in, in a
-  // profile of (a)); a server runs for days, so both servers are measured warm.
+  // Parley's CPU per delivery falls for the first ~20 s of load (V8 moving PGlite's WebAssembly
+  // and our hot paths to its optimizing tier: in (a), 265 ms of CPU a second 2-4 s in, about
+  // 190 ms from 20 s on, read from /proc); a server runs for days, so both are measured warm.
   warmup: num('BENCH_WARMUP', 15, 1),
   // The machine is shared and noisy: scenario (a) runs in rounds, Parley and baseline in turn,
   // and reports every round and the one with the median CPU ratio.
