@@ -21,6 +21,12 @@ export interface ReadBatcherOptions<T extends BatchItem> {
 }
 
 /**
+ * The readers' gap: a join or hello waits at most this long for its statement while others keep
+ * coming, and a wave of them costs at most 1000 / gap statements a second per reader.
+ */
+export const DEFAULT_READ_GAP_MS = 10;
+
+/**
  * Group reads: the first read of a quiet moment goes on the next turn, and every read queued
  * while a statement runs (or, with `gapMs`, within the gap since the last one started) waits
  * for it and shares the next one. A reconnect wave (every client of a restarted server says
@@ -32,12 +38,6 @@ export interface ReadBatcherOptions<T extends BatchItem> {
  * DEFAULT_READ_GAP_MS paces them. Belongs to the object that owns the database handle (no
  * module state).
  */
-/**
- * The readers' gap: a join or hello waits at most this long for its statement while others keep
- * coming, and a wave of them costs at most 1000 / gap statements a second per reader.
- */
-export const DEFAULT_READ_GAP_MS = 10;
-
 export function createReadBatcher<T extends BatchItem>(opts: ReadBatcherOptions<T>) {
   const gapMs = opts.gapMs ?? 0;
   let queue: T[] = [];

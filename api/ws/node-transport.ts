@@ -86,10 +86,11 @@ function batchFrames(parts: Buffer[]): Buffer[] {
 
 const ephemeral = (ev: RoomEvent) => ev.kind === 'typing' || ev.kind === 'presence' || ev.kind === 'read';
 
-// Two schedules for every socket of the process, not a timer per socket: answers (acks, pongs)
+// Three schedules for every socket of the process, not a timer per socket: answers (acks, pongs)
 // leave on the next turn; room events to a socket written to less than `coalesceMs` ago wait
 // for one shared timer, so a busy room costs one write per socket per window instead of one per
-// message. A socket that was quiet gets its event on the next turn.
+// message; a socket holding only presence waits in a group by due time (below). A socket that
+// was quiet gets its event on the next turn.
 const urgent = new Set<NodeTransport>();
 let immediateScheduled = false;
 const timed = new Set<NodeTransport>();
