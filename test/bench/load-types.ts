@@ -78,6 +78,9 @@ export interface IdleResult {
   connectS: number;
   /** CPU seconds the load generator spent on the storm. */
   loadCpuS: number;
+  /** The same clients again once the first wave has left: connect + join time, failures. */
+  wave2S: number;
+  wave2Failed: number;
   errors: Record<string, number>;
 }
 

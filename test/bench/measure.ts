@@ -134,6 +134,9 @@ export interface IdleRow extends IdleResult {
   stormDbCpuS?: number;
   /** Busy % of the server's core over the storm, all processes. */
   stormServerCoreBusyPct: number;
+  /** The second wave (the same clients again): the server's CPU seconds, and its Postgres's. */
+  wave2CpuS: number;
+  wave2DbCpuS?: number;
 }
 
 /**
@@ -146,6 +149,9 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
   let win: ReturnType<typeof startWindow> | undefined;
   let storm: ReturnType<ReturnType<typeof startWindow>['end']> | undefined;
   const pg = postgresWindow();
+  let win2: ReturnType<typeof startWindow> | undefined;
+  let wave2: ReturnType<ReturnType<typeof startWindow>['end']> | undefined;
+  const pg2 = postgresWindow();
   const r = await runLoad<IdleResult>(cfg, (p) => {
     if (p === 'gc') process.kill(server.pid, 'SIGUSR2');
     if (p === 'before') {
@@ -158,8 +164,17 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
       if (postgres) pg.end();
     }
     if (p === 'after') after = statusKb(server.pid, 'VmRSS');
+    if (p === 'wave2') {
+      win2 = startWindow([server.pid]);
+      if (postgres) pg2.start();
+    }
+    if (p === 'wave2-connected' && win2) {
+      wave2 = win2.end();
+      if (postgres) pg2.end();
+    }
   });
   const pgUs = await pg.micros(server.db);
+  const pg2Us = await pg2.micros(server.db);
   return {
     ...r,
     rssBeforeMb: before / 1024,
@@ -168,6 +183,8 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
     stormCpuS: storm ? storm.cpuUs[0] / 1e6 : NaN,
     stormDbCpuS: pgUs === undefined ? undefined : pgUs / 1e6,
     stormServerCoreBusyPct: storm ? storm.coreBusyPct[SERVER_CORE] : NaN,
+    wave2CpuS: wave2 ? wave2.cpuUs[0] / 1e6 : NaN,
+    wave2DbCpuS: pg2Us === undefined ? undefined : pg2Us / 1e6,
   };
 }
 
