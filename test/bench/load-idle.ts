@@ -2,13 +2,27 @@
  * The idle scenario: many joined connections that send nothing, to weigh what one connection
  * costs a server at rest. run.ts reads the server's RSS at the `before` and `after` phases.
  */
-import { connectBench, helloFrame, pool, type SocketHooks } from './bench-socket';
+import { connectBench, helloFrame, pool, type BenchSocket, type SocketHooks } from './bench-socket';
 import type { IdleConfig, IdleResult } from './load-types';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Closes the sockets and resolves once each has seen the server's side of the close. */
+function closeAll(socks: PromiseSettledResult<BenchSocket>[]): Promise<unknown> {
+  return Promise.all(
+    socks.map((s) => {
+      if (s.status !== 'fulfilled') return undefined;
+      const { ws } = s.value;
+      if (ws.readyState === ws.CLOSED) return undefined;
+      const closed = new Promise((r) => ws.once('close', r));
+      s.value.close();
+      return closed;
+    }),
+  );
+}
+
 /** Connects and joins `conns` sockets across `rooms` rooms, holds them, then closes them. */
-export async function runIdle(cfg: IdleConfig, phase: (name: string) => void): Promise<IdleResult> {
+export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<void>): Promise<IdleResult> {
   const errors: Record<string, number> = {};
   const hooks: SocketHooks = { onMessage() {}, onAck() {}, onFrame() {}, onClose() {} };
   // Every connection joins as a returning client does after a deploy (with its resume point),
@@ -22,18 +36,15 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => void): P
 
   // Warm the server's code paths and allocator first, so "before" is not a cold process.
   const warm = await pool(cfg.warmupConns, 50, (i) => connect(cfg.conns + i, `${cfg.tag}-warm`));
-  for (const w of warm) if (w.status === 'fulfilled') w.value.close();
-  await sleep(1500);
+  await closeAll(warm);
   // Both servers run with --expose-gc and collect on SIGUSR2: RSS is read after a full
   // collection, so it shows what idle connections keep, not the garbage of connecting them.
   // Twice, a second apart: PGlite frees its start-up buffers (the initdb module's memory and
   // its file bundle, some 400 MB of external memory) over the first collections, which once
   // put "before" above "after" and the figure below zero.
-  phase('gc');
-  await sleep(1000);
-  phase('gc');
-  await sleep(700);
-  phase('before');
+  await phase('gc');
+  await phase('gc');
+  await phase('before');
 
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -49,34 +60,31 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => void): P
       errors[k] = (errors[k] ?? 0) + 1;
     }
   }
-  phase('connected');
+  await phase('connected');
+  // The connections are held idle this long (the scenario's own length, like BENCH_SECONDS):
+  // presence written late (a second after a socket's last write) has gone out by then.
   await sleep(cfg.settleS * 1000);
-  phase('gc');
-  await sleep(700);
-  phase('after');
-  // Give run.ts time to read /proc before the sockets start closing.
-  await sleep(500);
-  for (const s of socks) if (s.status === 'fulfilled') s.value.close();
+  await phase('gc');
+  await phase('after');
+  await closeAll(socks);
 
   // The same clients come back once more, now to a server that has run a wave: a rolling
   // restart with drain sends its clients to servers that are up, where the first wave after a
-  // start meets code V8 has not optimised yet (bench README). The pause lets both servers
-  // finish the first wave's closes.
-  await sleep(3000);
-  phase('wave2');
+  // start meets code V8 has not optimised yet (bench README). Every socket of the first wave
+  // has seen the server close it by now.
+  await phase('wave2');
   const t1 = performance.now();
   const again = await pool(cfg.conns, 64, (i) => connect(i, `${cfg.tag}-r${i % cfg.rooms}`, hellos[i]));
   const wave2S = (performance.now() - t1) / 1000;
-  phase('wave2-connected');
+  await phase('wave2-connected');
   let wave2Failed = 0;
   for (const s of again) {
-    if (s.status === 'fulfilled') s.value.close();
-    else {
+    if (s.status === 'rejected') {
       wave2Failed++;
       const k = `2nd wave: ${String((s.reason as Error)?.message ?? s.reason).slice(0, 40)}`;
       errors[k] = (errors[k] ?? 0) + 1;
     }
   }
-  await sleep(200);
+  await closeAll(again);
   return { connected, failed: cfg.conns - connected, connectS, loadCpuS, wave2S, wave2Failed, errors };
 }

@@ -103,3 +103,5 @@ export interface StoreResult {
 /** Lines the load generator prints: `@phase <name>` as it goes, `@result <json>` at the end. */
 export const PHASE = '@phase ';
 export const RESULT = '@result ';
+/** run.ts's answer on the load generator's stdin once it has done what a phase asks (`@done <name>`). */
+export const DONE = '@done ';

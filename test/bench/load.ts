@@ -11,9 +11,22 @@
 import { runFanout } from './load-fanout';
 import { runIdle } from './load-idle';
 import { runStore } from './load-store';
-import { PHASE, RESULT, type LoadConfig } from './load-types';
+import { createInterface } from 'node:readline';
+import { DONE, PHASE, RESULT, type LoadConfig } from './load-types';
 
-const phase = (name: string) => process.stdout.write(`${PHASE}${name}\n`);
+// A phase resolves when run.ts answers that it has done what the phase asks (read /proc, had
+// the server collect garbage); the scenarios that only mark time do not wait for it.
+const waiting = new Map<string, (() => void)[]>();
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (!line.startsWith(DONE)) return;
+  const name = line.slice(DONE.length);
+  waiting.get(name)?.shift()?.();
+});
+const phase = (name: string) =>
+  new Promise<void>((resolve) => {
+    waiting.set(name, [...(waiting.get(name) ?? []), resolve]);
+    process.stdout.write(`${PHASE}${name}\n`);
+  });
 
 async function main(): Promise<void> {
   const raw = process.env.BENCH_LOAD_CONFIG ?? process.argv[2];

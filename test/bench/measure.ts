@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpuMicros, startWindow, statusKb } from './proc-stats';
 import { LOAD_CORE, SERVER_CORE, spawnTs, type ServerHandle } from './servers';
 import {
+  DONE,
   PHASE,
   RESULT,
   type FanoutConfig,
@@ -18,19 +19,28 @@ import {
   type StoreResult,
 } from './load-types';
 
-/** Runs load.ts as a child on the load core; `onPhase` hears each `@phase` line as it comes. */
-export async function runLoad<R>(cfg: LoadConfig, onPhase: (name: string) => void = () => {}): Promise<R> {
+/**
+ * Runs load.ts as a child on the load core; `onPhase` hears each `@phase` line as it comes, and
+ * once what it returns has settled the child is told (`@done <name>`), so the load generator
+ * waits for the measurement instead of for a guessed time.
+ */
+export async function runLoad<R>(cfg: LoadConfig, onPhase: (name: string) => void | Promise<void> = () => {}): Promise<R> {
   const child = spawnTs({
     script: 'test/bench/load.ts',
     core: LOAD_CORE,
     env: { BENCH_LOAD_CONFIG: JSON.stringify(cfg) },
     stdout: 'pipe',
     stderr: 'inherit',
+    stdin: 'pipe',
   });
+  child.stdin!.on('error', () => {}); // the child may exit before hearing the last answer
   let result: (R & { error?: string }) | undefined;
   const lines = createInterface({ input: child.stdout! });
   lines.on('line', (line) => {
-    if (line.startsWith(PHASE)) onPhase(line.slice(PHASE.length));
+    if (line.startsWith(PHASE)) {
+      const name = line.slice(PHASE.length);
+      void Promise.resolve(onPhase(name)).then(() => child.stdin!.write(`${DONE}${name}\n`));
+    }
     else if (line.startsWith(RESULT)) result = JSON.parse(line.slice(RESULT.length));
     else if (line.trim()) process.stderr.write(`  [load] ${line}\n`);
   });
@@ -152,8 +162,14 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
   let win2: ReturnType<typeof startWindow> | undefined;
   let wave2: ReturnType<ReturnType<typeof startWindow>['end']> | undefined;
   const pg2 = postgresWindow();
-  const r = await runLoad<IdleResult>(cfg, (p) => {
-    if (p === 'gc') process.kill(server.pid, 'SIGUSR2');
+  const r = await runLoad<IdleResult>(cfg, async (p) => {
+    if (p === 'gc') {
+      // Both servers collect in their SIGUSR2 handler, a turn of their loop; an HTTP answer
+      // asked for after the signal comes from a later turn (accept, read, answer), so once it
+      // is here the collection is done.
+      process.kill(server.pid, 'SIGUSR2');
+      await fetch(`http://127.0.0.1:${server.port}/readyz`).then((res) => res.arrayBuffer());
+    }
     if (p === 'before') {
       before = statusKb(server.pid, 'VmRSS');
       win = startWindow([server.pid]);

@@ -47,6 +47,8 @@ export function spawnTs(opts: {
   env: Record<string, string>;
   stdout: 'pipe' | number;
   stderr: 'inherit' | number;
+  /** 'pipe' for the load generator, which hears on stdin when a phase is done. */
+  stdin?: 'pipe';
 }): ChildProcess {
   const pin = HAS_TASKSET ? `taskset -c ${opts.core} ` : '';
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to the servers only.
@@ -60,7 +62,7 @@ export function spawnTs(opts: {
     // it, memory freed by threads (WebCrypto runs on libuv's pool) stays in per-thread arenas
     // and idle RSS moved between 9 and 20 KB per connection from run to run.
     env: { ...process.env, MALLOC_ARENA_MAX: '2', ...opts.env },
-    stdio: ['ignore', opts.stdout, opts.stderr],
+    stdio: [opts.stdin ?? 'ignore', opts.stdout, opts.stderr],
   });
 }
 
