@@ -39,7 +39,12 @@ export async function runLoad<R>(cfg: LoadConfig, onPhase: (name: string) => voi
   lines.on('line', (line) => {
     if (line.startsWith(PHASE)) {
       const name = line.slice(PHASE.length);
-      void Promise.resolve(onPhase(name)).then(() => child.stdin!.write(`${DONE}${name}\n`));
+      const done = () => void child.stdin!.write(`${DONE}${name}\n`);
+      // A failed step is reported and answered all the same: the figures say what is missing.
+      Promise.resolve(onPhase(name)).then(done, (err) => {
+        process.stderr.write(`  phase ${name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        done();
+      });
     }
     else if (line.startsWith(RESULT)) result = JSON.parse(line.slice(RESULT.length));
     else if (line.trim()) process.stderr.write(`  [load] ${line}\n`);
