@@ -277,7 +277,9 @@ class NodeTransport implements Transport {
     const q = this.queue;
     this.queue = [];
     this.queuedBytes = 0;
-    if (!q.length || this.closed || this.socket.destroyed) return;
+    // Closing (the peer's close frame came, or its FIN): nothing more may be sent, and a write
+    // to the ended socket would only make an error to throw away.
+    if (!q.length || this.closed || this.ws.readyState !== 1 || this.socket.destroyed) return;
     this.lastFlushAt = this.now();
     const frames = !this.batch || q.length === 1 ? q.map((item) => (isEvent(item) ? (item.frame ??= textFrame(item.bytes!)) : textFrame(item))) : framesFor(q);
     const s = this.socket;

@@ -72,6 +72,16 @@ describe('node transport', () => {
     expect(lines).toEqual(texts);
   });
 
+  it('writes nothing to a socket that is closing: what waited for the flush is dropped, not written', async () => {
+    const a = fakeSocket();
+    const t = createNodeTransport(a.ws, { now: Date.now, limits, onTooSlow() {} });
+    t.sendEvent(ev('message', '{"m":1}'));
+    // The peer's close frame came before the flush (ws answers it and ends the socket).
+    (a.ws as unknown as { readyState: number }).readyState = 2;
+    await tick();
+    expect(a.writes).toEqual([]);
+  });
+
   it('holds room events to a socket written to within the window, then writes them together', async () => {
     const a = fakeSocket();
     const t = createNodeTransport(a.ws, { now: Date.now, limits, onTooSlow() {}, coalesceMs: 30 });
