@@ -95,6 +95,21 @@ export function createChatService(opts: {
   const snapshots = roomsDb.createSnapshotReader(db, { concurrency: readConcurrency });
   const blocksReader = reads.createBlocksReader(db, { concurrency: readConcurrency });
   const events = createChatEvents({ db, now, kick: () => opts.onEvent?.() });
+  /**
+   * Rooms being made by a first join, by tenant and name: the joins that find the same new room
+   * missing while it is being made (a room announced to many people at once) wait for that
+   * one insert instead of each making it again.
+   */
+  const making = new Map<string, Promise<unknown>>();
+  function ensureRoom(tenant: Tenant, room: string): Promise<unknown> {
+    const key = `${tenant.id}\u0000${room}`;
+    let p = making.get(key);
+    if (!p) {
+      p = events.ensureRoom(tenant, room).finally(() => making.delete(key));
+      making.set(key, p);
+    }
+    return p;
+  }
 
   const writer = createMessageWriter({
     db,
@@ -167,7 +182,7 @@ export function createChatService(opts: {
       const page: roomsDb.SnapshotPage = q.cursor !== undefined ? { afterRev: q.cursor, limit } : { afterSeq: q.lastSeq, limit };
       let snap = await read(page);
       if (!snap) {
-        await events.ensureRoom(tenant, room);
+        await ensureRoom(tenant, room);
         snap = (await read(page))!;
       }
       if (snap.private && !grants(who, room) && !snap.member) throw forbidden();
