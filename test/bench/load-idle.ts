@@ -40,13 +40,10 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
   // wave does not pay and which made the first wave about 0.5 s longer.
   const warm = await pool(Math.max(cfg.warmupConns, cfg.rooms), 50, (i) => connect(cfg.conns + i, `${cfg.tag}-r${i % cfg.rooms}`));
   await closeAll(warm);
-  // Both servers run with --expose-gc and collect on SIGUSR2: RSS is read after a full
-  // collection, so it shows what idle connections keep, not the garbage of connecting them.
-  // Twice, a second apart: PGlite frees its start-up buffers (the initdb module's memory and
-  // its file bundle, some 400 MB of external memory) over the first collections, which once
-  // put "before" above "after" and the figure below zero.
-  await phase('gc');
-  await phase('gc');
+  // Both servers run with --expose-gc and collect on SIGUSR2: at "before" and "after" run.ts
+  // collects until RSS holds still (measure.ts), so it shows what idle connections keep, not
+  // the garbage of connecting them nor PGlite's start-up buffers (some 400 MB, freed over the
+  // first collections).
   await phase('before');
 
   const t0 = performance.now();
@@ -67,7 +64,6 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
   // The connections are held idle this long (the scenario's own length, like BENCH_SECONDS):
   // presence written late (a second after a socket's last write) has gone out by then.
   await sleep(cfg.settleS * 1000);
-  await phase('gc');
   await phase('after');
   await closeAll(socks);
 

@@ -167,16 +167,34 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
   let win2: ReturnType<typeof startWindow> | undefined;
   let wave2: ReturnType<ReturnType<typeof startWindow>['end']> | undefined;
   const pg2 = postgresWindow();
-  const r = await runLoad<IdleResult>(cfg, async (p) => {
-    if (p === 'gc') {
-      // Both servers collect in their SIGUSR2 handler, a turn of their loop; an HTTP answer
-      // asked for after the signal comes from a later turn (accept, read, answer), so once it
-      // is here the collection is done.
-      process.kill(server.pid, 'SIGUSR2');
-      await fetch(`http://127.0.0.1:${server.port}/readyz`).then((res) => res.arrayBuffer());
+  /** A full collection: signalled, then done once the server has answered a later request. */
+  async function collect() {
+    // Both servers collect in their SIGUSR2 handler, a turn of their loop; an HTTP answer
+    // asked for after the signal comes from a later turn (accept, read, answer).
+    process.kill(server.pid, 'SIGUSR2');
+    await fetch(`http://127.0.0.1:${server.port}/readyz`).then((res) => res.arrayBuffer());
+  }
+  /**
+   * RSS once it holds still: collections until two in a row leave it within 1 MB (at most
+   * 12). Memory freed by a collection leaves the process over the next moments (V8 frees
+   * external buffers on its own threads; PGlite's start-up buffers, some 400 MB, go over the
+   * first collections), and one reading taken too early once put "before" 180 MB above
+   * "after": -32 KB per connection.
+   */
+  async function settledRssKb(): Promise<number> {
+    let last = NaN;
+    let still = 0;
+    for (let i = 0; i < 12 && still < 2; i++) {
+      await collect();
+      const now = statusKb(server.pid, 'VmRSS');
+      still = Math.abs(now - last) < 1024 ? still + 1 : 0;
+      last = now;
     }
+    return last;
+  }
+  const r = await runLoad<IdleResult>(cfg, async (p) => {
     if (p === 'before') {
-      before = statusKb(server.pid, 'VmRSS');
+      before = await settledRssKb();
       win = startWindow([server.pid]);
       if (postgres) pg.start();
     }
@@ -184,7 +202,7 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
       storm = win.end();
       if (postgres) pg.end();
     }
-    if (p === 'after') after = statusKb(server.pid, 'VmRSS');
+    if (p === 'after') after = await settledRssKb();
     if (p === 'wave2') {
       win2 = startWindow([server.pid]);
       if (postgres) pg2.start();
