@@ -41,9 +41,9 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
   const warm = await pool(Math.max(cfg.warmupConns, cfg.rooms), 50, (i) => connect(cfg.conns + i, `${cfg.tag}-r${i % cfg.rooms}`));
   await closeAll(warm);
   // Both servers run with --expose-gc and collect on SIGUSR2: at "before" and "after" run.ts
-  // collects until RSS holds still (measure.ts), so it shows what idle connections keep, not
-  // the garbage of connecting them nor PGlite's start-up buffers (some 400 MB, freed over the
-  // first collections).
+  // collects twice and reads RSS once it holds still (measure.ts), so it shows what idle
+  // connections keep, not the garbage of connecting them nor PGlite's start-up buffers (some
+  // 400 MB, freed over the first collections).
   await phase('before');
 
   const t0 = performance.now();
@@ -61,16 +61,15 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
     }
   }
   await phase('connected');
-  // The connections are held idle this long (the scenario's own length, like BENCH_SECONDS):
-  // presence written late (a second after a socket's last write) has gone out by then.
-  await sleep(cfg.settleS * 1000);
-  await phase('after');
   await closeAll(socks);
 
   // The same clients come back once more, now to a server that has run a wave: a rolling
   // restart with drain sends its clients to servers that are up, where the first wave after a
   // start meets code V8 has not optimised yet (bench README). Every socket of the first wave
-  // has seen the server close it by now.
+  // has seen the server close it by now, and run.ts waits until the server has closed its side.
+  // No collection is forced between the waves: each full collection ages the code V8 has
+  // compiled, and a few in a row with the server idle flushed it, so the second wave met cold
+  // code again (0.8 s more of Parley's CPU in a scratch run with four collections before it).
   await phase('wave2');
   const t1 = performance.now();
   const again = await pool(cfg.conns, 64, (i) => connect(i, `${cfg.tag}-r${i % cfg.rooms}`, hellos[i]));
@@ -84,6 +83,11 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
       errors[k] = (errors[k] ?? 0) + 1;
     }
   }
+  // The second wave's connections are held idle this long (the scenario's own length, like
+  // BENCH_SECONDS): presence written late (a second after a socket's last write) has gone out
+  // by then. "after" is their memory.
+  await sleep(cfg.settleS * 1000);
+  await phase('after');
   await closeAll(again);
   return { connected, failed: cfg.conns - connected, connectS, loadCpuS, wave2S, wave2Failed, errors };
 }

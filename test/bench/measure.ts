@@ -4,7 +4,7 @@
  */
 import { createInterface } from 'node:readline';
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpuMicros, startWindow, statusKb } from './proc-stats';
+import { cpuMicros, socketCount, startWindow, statusKb } from './proc-stats';
 import { LOAD_CORE, SERVER_CORE, spawnTs, type ServerHandle } from './servers';
 import {
   DONE,
@@ -175,25 +175,41 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
     await fetch(`http://127.0.0.1:${server.port}/readyz`).then((res) => res.arrayBuffer());
   }
   /**
-   * RSS once it holds still: collections until two in a row leave it within 1 MB (at most
-   * 12). Memory freed by a collection leaves the process over the next moments (V8 frees
-   * external buffers on its own threads; PGlite's start-up buffers, some 400 MB, go over the
-   * first collections), and one reading taken too early once put "before" 180 MB above
-   * "after": -32 KB per connection.
+   * RSS after two full collections, read once it holds still (two readings in a row 50 ms
+   * apart within 1 MB, at most 3 s): memory a collection frees leaves the process over the next
+   * moments (V8 frees external buffers on its own threads), and one reading taken at once put
+   * "before" 180 MB above "after" (-32 KB per connection). Two, because PGlite's start-up
+   * buffers (some 400 MB) go over the first collections. No more than two: each ages the code
+   * V8 has compiled, and a run of them flushes it (load-idle.ts).
    */
   async function settledRssKb(): Promise<number> {
-    let last = NaN;
+    await collect();
+    await collect();
+    let last = statusKb(server.pid, 'VmRSS');
     let still = 0;
-    for (let i = 0; i < 12 && still < 2; i++) {
-      await collect();
+    for (let i = 0; i < 60 && still < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
       const now = statusKb(server.pid, 'VmRSS');
       still = Math.abs(now - last) < 1024 ? still + 1 : 0;
       last = now;
     }
     return last;
   }
+  let baseSockets = NaN;
+  let wave2Wait = '';
+  /** Waits until the server holds no more sockets than before the wave (at most 30 s); says so if not. */
+  async function closedDown(base: number): Promise<string> {
+    const until = performance.now() + 30_000;
+    for (;;) {
+      const n = socketCount(server.pid);
+      if (!(n > base)) return '';
+      if (performance.now() > until) return `the server still held ${n - base} of the first wave's sockets after 30 s`;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
   const r = await runLoad<IdleResult>(cfg, async (p) => {
     if (p === 'before') {
+      baseSockets = socketCount(server.pid);
       before = await settledRssKb();
       win = startWindow([server.pid]);
       if (postgres) pg.start();
@@ -204,6 +220,10 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
     }
     if (p === 'after') after = await settledRssKb();
     if (p === 'wave2') {
+      // Every client has seen its close, but the server may still be closing its side (Parley
+      // then takes each user out of presence): the second wave is timed on a server that is
+      // done with the first, as the servers a rolling restart sends clients to are.
+      wave2Wait = await closedDown(baseSockets);
       win2 = startWindow([server.pid]);
       if (postgres) pg2.start();
     }
@@ -218,12 +238,14 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
     ...r,
     rssBeforeMb: before / 1024,
     rssAfterMb: after / 1024,
-    kbPerConn: (after - before) / r.connected,
+    // "after" holds the second wave's connections.
+    kbPerConn: (after - before) / (cfg.conns - r.wave2Failed),
     stormCpuS: storm ? storm.cpuUs[0] / 1e6 : NaN,
     stormDbCpuS: pgUs === undefined ? undefined : pgUs / 1e6,
     stormServerCoreBusyPct: storm ? storm.coreBusyPct[SERVER_CORE] : NaN,
     wave2CpuS: wave2 ? wave2.cpuUs[0] / 1e6 : NaN,
     wave2DbCpuS: pg2Us === undefined ? undefined : pg2Us / 1e6,
+    errors: wave2Wait ? { ...r.errors, [wave2Wait]: 1 } : r.errors,
   };
 }
 

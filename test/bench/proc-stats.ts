@@ -2,7 +2,7 @@
  * Reads a server's CPU time and memory from /proc, so its cost is measured from outside
  * without instrumenting the server under test.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 let clockTicks = 0;
@@ -41,6 +41,25 @@ export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   } catch {
     return NaN;
   }
+}
+
+/** How many sockets the process holds open (its fds that are sockets), or NaN when it is gone. */
+export function socketCount(pid: number): number {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return NaN;
+  }
+  let n = 0;
+  for (const fd of fds) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++;
+    } catch {
+      // Closed while we read the directory.
+    }
+  }
+  return n;
 }
 
 /** Resets VmHWM to the current RSS (Linux ≥ 4.0); false when the kernel refuses. */
