@@ -1,7 +1,8 @@
 /**
  * Starts the servers under test as child processes pinned to the server core, and the load
- * generator pinned to the other. `node --import tsx` (what `tsx` runs) is exec'd through
- * `sh` and `taskset`, so the child's pid is the server's own pid and /proc reads the server.
+ * generator pinned to the other. Parley runs as `npm start` runs it (its compiled entry), the
+ * baseline and the load generator through tsx; node is exec'd through `sh` and `taskset`, so
+ * the child's pid is the server's own pid and /proc reads the server.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
@@ -49,13 +50,15 @@ export function spawnTs(opts: {
   stderr: 'inherit' | number;
   /** 'pipe' for the load generator, which hears on stdin when a phase is done. */
   stdin?: 'pipe';
+  /** Plain node, not through tsx: `script` is JavaScript (with its arguments). */
+  plain?: boolean;
 }): ChildProcess {
   const pin = HAS_TASKSET ? `taskset -c ${opts.core} ` : '';
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to the servers only.
   const extra = process.env.BENCH_SERVER_NODE_ARGS ?? '';
   // --expose-gc: the idle scenario asks both servers for a full collection (SIGUSR2) before
   // reading RSS.
-  const cmd = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${NICE}${pin}node --expose-gc ${extra} --import tsx ${opts.script}`;
+  const cmd = `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${NICE}${pin}node --expose-gc ${extra} ${opts.plain ? '' : '--import tsx '}${opts.script}`;
   return spawn('sh', ['-c', cmd], {
     cwd: ROOT,
     // Both servers run as `npm start` runs Parley: with glibc held to two malloc arenas. Without
@@ -140,7 +143,10 @@ export async function startParley(opts: {
   // Every load-generator socket comes from 127.0.0.1: lift the per-address connection cap
   // (500 by default) that guards a real deployment against one host's flood.
   const env = { PORT: String(port), PARLEY_ADMIN_TOKEN: adminToken, PARLEY_MAX_CONNECTIONS_PER_IP: '100000', PARLEY_MAX_CONNECTIONS: '100000', ...opts.db.env };
-  const child = spawnTs({ script: 'api/main.ts', core: SERVER_CORE, env, stdout: log, stderr: log });
+  // What `npm start` runs: the compiled server (api/dist, built first when missing or older
+  // than the sources), not the TypeScript through tsx, whose esbuild transform keeps function
+  // names with a __name() call per closure made.
+  const child = spawnTs({ script: 'api/deploy/start.mjs main', plain: true, core: SERVER_CORE, env, stdout: log, stderr: log });
   closeSync(log);
   const stop = stopper(child);
   try {
