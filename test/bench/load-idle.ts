@@ -21,7 +21,13 @@ function closeAll(socks: PromiseSettledResult<BenchSocket>[]): Promise<unknown> 
   );
 }
 
-/** Connects and joins `conns` sockets across `rooms` rooms, holds them, then closes them. */
+/**
+ * One part of (c), each on a fresh server (run.ts). `storm`: the join storm, then the same
+ * clients again once it has closed (no collection is forced: each full collection ages the
+ * code V8 has compiled, and two before a wave cost it 0.6-0.8 s more of Parley's CPU, cold code
+ * again). `memory`: RSS before and after the wave with the connections held idle, each read
+ * after full collections.
+ */
 export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<void>): Promise<IdleResult> {
   const errors: Record<string, number> = {};
   const hooks: SocketHooks = { onMessage() {}, onAck() {}, onFrame() {}, onClose() {} };
@@ -33,33 +39,48 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
   // WebCrypto) was a quarter of the load generator's CPU in the wave against Parley, and none
   // against the baseline (no auth), so they are made before the wave is timed.
   const hellos = await Promise.all(Array.from({ length: cfg.conns }, (_, i) => helloFrame(cfg.auth, `${cfg.tag}-${i}`, `idle ${i}`)));
+  const wave = () => pool(cfg.conns, 64, (i) => connect(i, `${cfg.tag}-r${i % cfg.rooms}`, hellos[i]));
+  const failures = (socks: PromiseSettledResult<BenchSocket>[], label: string) => {
+    let failed = 0;
+    for (const s of socks) {
+      if (s.status === 'fulfilled') continue;
+      failed++;
+      const k = `${label}${String((s.reason as Error)?.message ?? s.reason).slice(0, 40)}`;
+      errors[k] = (errors[k] ?? 0) + 1;
+    }
+    return failed;
+  };
 
-  // Warm the server's code paths and allocator first, so "before" is not a cold process. The
-  // warm-up joins the wave's rooms, so they exist when the wave comes, as they do in a deploy's
-  // reconnect: a room's first join also makes the room (an insert on Parley), which a reconnect
-  // wave does not pay and which made the first wave about 0.5 s longer.
+  // Warm the server's code paths and allocator first, so the wave does not meet a process that
+  // has run nothing. The warm-up joins the wave's rooms, so they exist when the wave comes, as
+  // they do in a deploy's reconnect: a room's first join also makes the room (an insert on
+  // Parley), which a reconnect wave does not pay and which made the first wave about 0.5 s longer.
   const warm = await pool(Math.max(cfg.warmupConns, cfg.rooms), 50, (i) => connect(cfg.conns + i, `${cfg.tag}-r${i % cfg.rooms}`));
   await closeAll(warm);
-  // Both servers run with --expose-gc and collect on SIGUSR2: at "before" and "after" run.ts
-  // collects twice and reads RSS once it holds still (measure.ts), so it shows what idle
-  // connections keep, not the garbage of connecting them nor PGlite's start-up buffers (some
-  // 400 MB, freed over the first collections).
-  await phase('before');
 
+  if (cfg.part === 'memory') {
+    // Both servers run with --expose-gc and collect on SIGUSR2: run.ts reads RSS after full
+    // collections (measure.ts), so it shows what idle connections keep, not the garbage of
+    // connecting them nor PGlite's start-up buffers (some 400 MB, freed over the first ones).
+    await phase('before');
+    const socks = await wave();
+    const failed = failures(socks, '');
+    // The connections are held idle this long (the scenario's own length, like BENCH_SECONDS):
+    // presence written late (a second after a socket's last write) has gone out by then.
+    await sleep(cfg.settleS * 1000);
+    await phase('after');
+    await closeAll(socks);
+    return { connected: cfg.conns - failed, failed, connectS: NaN, loadCpuS: NaN, wave2S: NaN, wave2Failed: 0, errors };
+  }
+
+  await phase('storm');
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const socks = await pool(cfg.conns, 64, (i) => connect(i, `${cfg.tag}-r${i % cfg.rooms}`, hellos[i]));
+  const socks = await wave();
   const connectS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const loadCpuS = (cpu.user + cpu.system) / 1e6;
-  let connected = 0;
-  for (const s of socks) {
-    if (s.status === 'fulfilled') connected++;
-    else {
-      const k = String((s.reason as Error)?.message ?? s.reason).slice(0, 40);
-      errors[k] = (errors[k] ?? 0) + 1;
-    }
-  }
+  const failed = failures(socks, '');
   await phase('connected');
   await closeAll(socks);
 
@@ -67,27 +88,12 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
   // restart with drain sends its clients to servers that are up, where the first wave after a
   // start meets code V8 has not optimised yet (bench README). Every socket of the first wave
   // has seen the server close it by now, and run.ts waits until the server has closed its side.
-  // No collection is forced between the waves: each full collection ages the code V8 has
-  // compiled, and a few in a row with the server idle flushed it, so the second wave met cold
-  // code again (0.8 s more of Parley's CPU in a scratch run with four collections before it).
   await phase('wave2');
   const t1 = performance.now();
-  const again = await pool(cfg.conns, 64, (i) => connect(i, `${cfg.tag}-r${i % cfg.rooms}`, hellos[i]));
+  const again = await wave();
   const wave2S = (performance.now() - t1) / 1000;
   await phase('wave2-connected');
-  let wave2Failed = 0;
-  for (const s of again) {
-    if (s.status === 'rejected') {
-      wave2Failed++;
-      const k = `2nd wave: ${String((s.reason as Error)?.message ?? s.reason).slice(0, 40)}`;
-      errors[k] = (errors[k] ?? 0) + 1;
-    }
-  }
-  // The second wave's connections are held idle this long (the scenario's own length, like
-  // BENCH_SECONDS): presence written late (a second after a socket's last write) has gone out
-  // by then. "after" is their memory.
-  await sleep(cfg.settleS * 1000);
-  await phase('after');
+  const wave2Failed = failures(again, '2nd wave: ');
   await closeAll(again);
-  return { connected, failed: cfg.conns - connected, connectS, loadCpuS, wave2S, wave2Failed, errors };
+  return { connected: cfg.conns - failed, failed, connectS, loadCpuS, wave2S, wave2Failed, errors };
 }

@@ -30,6 +30,8 @@ export interface IdleConfig extends Common {
   rooms: number;
   warmupConns: number;
   settleS: number;
+  /** The join storm and its second wave, or the memory the connections keep (one server each). */
+  part: 'storm' | 'memory';
 }
 
 /** `senders` connections joined to every room in `rooms`, each keeping `inflight` messages unacked. */

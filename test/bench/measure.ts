@@ -155,8 +155,9 @@ export interface IdleRow extends IdleResult {
 }
 
 /**
- * Idle connections: server RSS before and after, per connection; and the CPU the join storm
- * cost (process + database), which a busy machine disturbs less than the storm's wall time.
+ * One part of (c) on one server (load-idle.ts): the join storm's time and the CPU it cost
+ * (process + database, which a busy machine disturbs less than the storm's wall time), and its
+ * second wave; or RSS before and after, per connection. The other part's figures are NaN.
  */
 export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgres = false): Promise<IdleRow> {
   let before = NaN;
@@ -179,8 +180,8 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
    * apart within 1 MB, at most 3 s): memory a collection frees leaves the process over the next
    * moments (V8 frees external buffers on its own threads), and one reading taken at once put
    * "before" 180 MB above "after" (-32 KB per connection). Two, because PGlite's start-up
-   * buffers (some 400 MB) go over the first collections. No more than two: each ages the code
-   * V8 has compiled, and a run of them flushes it (load-idle.ts).
+   * buffers (some 400 MB) go over the first collections. Only in the memory part: collections
+   * age the code V8 has compiled, so none comes before a timed wave (load-idle.ts).
    */
   async function settledRssKb(): Promise<number> {
     await collect();
@@ -208,9 +209,9 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
     }
   }
   const r = await runLoad<IdleResult>(cfg, async (p) => {
-    if (p === 'before') {
+    if (p === 'before') before = await settledRssKb();
+    if (p === 'storm') {
       baseSockets = socketCount(server.pid);
-      before = await settledRssKb();
       win = startWindow([server.pid]);
       if (postgres) pg.start();
     }
@@ -238,8 +239,7 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
     ...r,
     rssBeforeMb: before / 1024,
     rssAfterMb: after / 1024,
-    // "after" holds the second wave's connections.
-    kbPerConn: (after - before) / (cfg.conns - r.wave2Failed),
+    kbPerConn: (after - before) / r.connected,
     stormCpuS: storm ? storm.cpuUs[0] / 1e6 : NaN,
     stormDbCpuS: pgUs === undefined ? undefined : pgUs / 1e6,
     stormServerCoreBusyPct: storm ? storm.coreBusyPct[SERVER_CORE] : NaN,

@@ -62,6 +62,8 @@ const cfg = {
 
 const P99_LIMIT_MS = 100;
 
+const prefixed = (o: Record<string, number>, p: string) => Object.fromEntries(Object.entries(o).map(([k, v]) => [p + k, v]));
+
 /** Busy % of each core over `ms`, before anything of ours runs. */
 async function machineBusy(ms: number): Promise<number[]> {
   const a = coreTimes();
@@ -195,12 +197,25 @@ async function main(): Promise<void> {
 
   if (cfg.scenarios.includes('idle')) {
     console.log(heading(`(c) idle cost: ${cfg.idleConns} joined idle connections over ${cfg.idleRooms} rooms`));
-    const r = await each((s) =>
-      measureIdle(s, {
-        mode: 'idle', url: s.wsUrl, auth: s.auth, tag: tag('i'), conns: cfg.idleConns, rooms: cfg.idleRooms,
-        warmupConns: 200, settleS: num('BENCH_IDLE_SETTLE', 3, 1),
-      }, postgres && s.name === 'parley'),
-    );
+    // Two parts, each on a fresh server: the storm's timing must not follow the collections
+    // that the memory reading needs (load-idle.ts).
+    const part = (which: 'storm' | 'memory') =>
+      each((s) =>
+        measureIdle(s, {
+          mode: 'idle', url: s.wsUrl, auth: s.auth, tag: tag('i'), conns: cfg.idleConns, rooms: cfg.idleRooms,
+          warmupConns: 200, settleS: num('BENCH_IDLE_SETTLE', 3, 1), part: which,
+        }, postgres && s.name === 'parley'),
+      );
+    const storm = await part('storm');
+    const memory = await part('memory');
+    const r: typeof storm = {};
+    for (const name of cfg.servers) {
+      const a = storm[name];
+      const m = memory[name];
+      if (a instanceof Error || !a) r[name] = a;
+      else if (m instanceof Error || !m) r[name] = { ...a, errors: { ...a.errors, [`memory part: ${m ? m.message : 'not run'}`]: 1 } };
+      else r[name] = { ...a, rssBeforeMb: m.rssBeforeMb, rssAfterMb: m.rssAfterMb, kbPerConn: m.kbPerConn, errors: { ...a.errors, ...prefixed(m.errors, 'memory part: ') } };
+    }
     all.idle = r;
     printIdle(r);
   }
