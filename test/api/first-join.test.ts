@@ -12,6 +12,7 @@ import { createTypingTracker } from '../../api/chat/typing';
 import { createWebhookHttp } from '../../api/chat/webhook-http';
 import { createWebhookSigner } from '../../api/chat/webhook-signing';
 import { getRoom } from '../../api/db/rooms';
+import { eventLog } from '../../api/db/webhook-events';
 import { rooms } from '../../api/db/schema';
 import { backends, openTestDatabase, type TestDatabase } from '../helpers/backends';
 
@@ -22,11 +23,12 @@ describe.each(backends())('first joins of a new room on %s', (backend) => {
   let d: TestDatabase;
   let chat: ReturnType<typeof createChatService>;
   let tenant: Tenant;
+  let tenants: ReturnType<typeof createTenantDirectory>;
   const now = () => Date.UTC(2026, 0, 1);
   beforeAll(async () => {
     d = await openTestDatabase(backend);
     const control = createMemoryControl({ log: () => {} });
-    const tenants = createTenantDirectory({ db: d.db, sealer: createSealer('k'), control, now });
+    tenants = createTenantDirectory({ db: d.db, sealer: createSealer('k'), control, now });
     chat = createChatService({
       db: d.db,
       bus: createMemoryBus(),
@@ -72,5 +74,38 @@ describe.each(backends())('first joins of a new room on %s', (backend) => {
     } finally {
       db.insert = insert;
     }
+  });
+
+  const who = (i: number) => ({ id: `u${i}`, name: `u${i}`, role: 'member' as const, rooms: null, guest: false });
+
+  it('fails every join waiting on an insert that failed, and the next first join makes the room', async () => {
+    const db = d.db as unknown as { insert: (table: unknown) => unknown };
+    const insert = db.insert;
+    let fail = true;
+    db.insert = function (this: unknown, table: unknown) {
+      if (table === rooms && fail) {
+        fail = false;
+        throw new Error('the database is away');
+      }
+      return insert.call(this, table);
+    };
+    try {
+      const joins = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => chat.joinRoom(tenant, who(i), 'flaky', {}, new Set())));
+      expect(joins.map((j) => (j.status === 'rejected' ? (j.reason as Error).message : 'joined'))).toEqual(Array(10).fill('the database is away'));
+      expect(await getRoom(d.db, tenant.id, 'flaky')).toBeNull();
+      // Not remembered as being made: the next join makes it.
+      expect((await chat.joinRoom(tenant, who(0), 'flaky', {}, new Set())).page.headSeq).toBe(0);
+      expect(await getRoom(d.db, tenant.id, 'flaky')).toMatchObject({ name: 'flaky' });
+    } finally {
+      db.insert = insert;
+    }
+  });
+
+  it('records one room.created for a tenant that wants it, however many joins made the room together', async () => {
+    const t = await tenants.create({ name: 'hooked', origins: [], settings: { eventsUrl: 'https://hooks.example.com/parley', eventTypes: ['room.created'] } });
+    const hooked = (await tenants.byId(t.tenantId))!;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => chat.joinRoom(hooked, who(i), 'launch', {}, new Set())));
+    const events = (await eventLog(d.db, hooked.id, 100)).filter((e) => e.type === 'room.created');
+    expect(events.map((e) => e.data.room)).toEqual(['launch']);
   });
 });
