@@ -4,7 +4,7 @@
  */
 import { createInterface } from 'node:readline';
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpuMicros, socketCount, startWindow, statusKb } from './proc-stats';
+import { clientSocketCount, cpuMicros, startWindow, statusKb } from './proc-stats';
 import { LOAD_CORE, SERVER_CORE, spawnTs, type ServerHandle } from './servers';
 import {
   DONE,
@@ -168,6 +168,7 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
   let win2: ReturnType<typeof startWindow> | undefined;
   let wave2: ReturnType<ReturnType<typeof startWindow>['end']> | undefined;
   const pg2 = postgresWindow();
+  const waits: string[] = [];
   /** A full collection: signalled, then done once the server has answered a later request. */
   async function collect() {
     // Both servers collect in their SIGUSR2 handler, a turn of their loop; an HTTP answer
@@ -183,7 +184,7 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
    * buffers (some 400 MB) go over the first collections. Only in the memory part: collections
    * age the code V8 has compiled, so none comes before a timed wave (load-idle.ts).
    */
-  async function settledRssKb(): Promise<number> {
+  async function settledRssKb(at: string): Promise<number> {
     await collect();
     await collect();
     let last = statusKb(server.pid, 'VmRSS');
@@ -194,24 +195,28 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
       still = Math.abs(now - last) < 1024 ? still + 1 : 0;
       last = now;
     }
+    if (still < 2) waits.push(`RSS at "${at}" still moved after 3 s; the last reading is used`);
     return last;
   }
-  let baseSockets = NaN;
-  let wave2Wait = '';
-  /** Waits until the server holds no more sockets than before the wave (at most 30 s); says so if not. */
-  async function closedDown(base: number): Promise<string> {
+  /**
+   * Waits until the server holds no client connection (at most 30 s; says so if not): every
+   * client has seen its close, but the server may still be closing its side (Parley then takes
+   * each user out of presence). A wave is timed on a server that is done with what came before,
+   * as the servers a rolling restart sends clients to are.
+   */
+  async function closedDown(what: string) {
     const until = performance.now() + 30_000;
     for (;;) {
-      const n = socketCount(server.pid);
-      if (!(n > base)) return '';
-      if (performance.now() > until) return `the server still held ${n - base} of the first wave's sockets after 30 s`;
+      const n = clientSocketCount(server.pid, server.port);
+      if (!(n > 0)) return;
+      if (performance.now() > until) return void waits.push(`the server still held ${n} client sockets of ${what} after 30 s`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
   const r = await runLoad<IdleResult>(cfg, async (p) => {
-    if (p === 'before') before = await settledRssKb();
+    if (p === 'before') before = await settledRssKb('before');
     if (p === 'storm') {
-      baseSockets = socketCount(server.pid);
+      await closedDown('the warm-up');
       win = startWindow([server.pid]);
       if (postgres) pg.start();
     }
@@ -219,12 +224,9 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
       storm = win.end();
       if (postgres) pg.end();
     }
-    if (p === 'after') after = await settledRssKb();
+    if (p === 'after') after = await settledRssKb('after');
     if (p === 'wave2') {
-      // Every client has seen its close, but the server may still be closing its side (Parley
-      // then takes each user out of presence): the second wave is timed on a server that is
-      // done with the first, as the servers a rolling restart sends clients to are.
-      wave2Wait = await closedDown(baseSockets);
+      await closedDown('the first wave');
       win2 = startWindow([server.pid]);
       if (postgres) pg2.start();
     }
@@ -245,7 +247,7 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
     stormServerCoreBusyPct: storm ? storm.coreBusyPct[SERVER_CORE] : NaN,
     wave2CpuS: wave2 ? wave2.cpuUs[0] / 1e6 : NaN,
     wave2DbCpuS: pg2Us === undefined ? undefined : pg2Us / 1e6,
-    errors: wave2Wait ? { ...r.errors, [wave2Wait]: 1 } : r.errors,
+    errors: { ...r.errors, ...Object.fromEntries(waits.map((w) => [w, 1])) },
   };
 }
 

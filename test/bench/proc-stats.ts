@@ -43,20 +43,42 @@ export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
-/** How many sockets the process holds open (its fds that are sockets), or NaN when it is gone. */
-export function socketCount(pid: number): number {
-  let fds: string[];
+/**
+ * How many TCP connections accepted on `port` the process holds open (its client sockets; not
+ * its listener nor its own connections out, to Postgres say), or NaN when it is gone: the
+ * inodes of its socket fds, matched against the connections in /proc/<pid>/net/tcp and tcp6
+ * whose local port is `port`.
+ */
+export function clientSocketCount(pid: number, port: number): number {
+  const inodes = new Set<string>();
   try {
-    fds = readdirSync(`/proc/${pid}/fd`);
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (link.startsWith('socket:[')) inodes.add(link.slice(8, -1));
+      } catch {
+        // Closed while we read the directory.
+      }
+    }
   } catch {
     return NaN;
   }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   let n = 0;
-  for (const fd of fds) {
+  for (const table of ['tcp', 'tcp6']) {
+    let text: string;
     try {
-      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n++;
+      text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
     } catch {
-      // Closed while we read the directory.
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10) continue;
+      const local = f[1];
+      if (local.slice(local.lastIndexOf(':') + 1) !== hexPort || f[3] === '0A') continue; // 0A: LISTEN
+      if (inodes.has(f[9])) n++;
     }
   }
   return n;

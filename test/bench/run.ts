@@ -2,8 +2,8 @@
  * `npm run bench`: Parley against the tutorial baseline, side by side in one run. Prints
  * figures and asserts nothing. Scenarios (README.md here): (a) fan-out N×R, (b) a sweep
  * raising R until p99 > 100 ms or loss, (c) idle cost per connection, (d) storage rate.
- * Each server is started fresh per scenario, pinned to core 0; the load generator runs on
- * core 1. Environment overrides are listed in README.md; BENCH_QUICK=1 makes it all short.
+ * Each server is started fresh per scenario ((c) twice: its storm and its memory part), pinned
+ * to core 0; the load generator runs on core 1. Environment overrides are listed in README.md; BENCH_QUICK=1 makes it all short.
  * `npm run bench -- search` runs only (f), search on a million messages (search.ts).
  */
 import { DEFAULT_COMMIT_WINDOW_MS } from '../../api/chat/message-writer';
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
     for (const name of cfg.servers) {
       const a = storm[name];
       const m = memory[name];
-      if (a instanceof Error || !a) r[name] = a;
+      if (a instanceof Error || !a) r[name] = m && !(m instanceof Error) ? { ...m, errors: { ...m.errors, [`storm part: ${a ? a.message : 'not run'}`]: 1 } } : a;
       else if (m instanceof Error || !m) r[name] = { ...a, errors: { ...a.errors, [`memory part: ${m ? m.message : 'not run'}`]: 1 } };
       else r[name] = { ...a, rssBeforeMb: m.rssBeforeMb, rssAfterMb: m.rssAfterMb, kbPerConn: m.kbPerConn, errors: { ...a.errors, ...prefixed(m.errors, 'memory part: ') } };
     }

@@ -1,8 +1,8 @@
 /**
  * Starts the servers under test as child processes pinned to the server core, and the load
- * generator pinned to the other. Parley runs as `npm start` runs it (its compiled entry), the
- * baseline and the load generator through tsx; node is exec'd through `sh` and `taskset`, so
- * the child's pid is the server's own pid and /proc reads the server.
+ * generator pinned to the other. Both servers run compiled (Parley as `npm start` runs it, the
+ * baseline built with esbuild), the load generator through tsx; node is exec'd through `sh` and
+ * `taskset`, so the child's pid is the server's own pid and /proc reads the server.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
@@ -41,7 +41,7 @@ export function pinSelf(core: number): void {
   if (HAS_TASKSET) execFileSync('taskset', ['-a', '-cp', String(core), String(process.pid)], { stdio: 'ignore' });
 }
 
-/** `sh -c` wrapper: raise the fd limit (5,000 idle sockets), pin, exec node with tsx. */
+/** `sh -c` wrapper: raise the fd limit (5,000 idle sockets), pin, exec node (with tsx unless `plain`). */
 export function spawnTs(opts: {
   script: string;
   core: number;
@@ -111,11 +111,27 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
+/**
+ * The baseline compiled to JavaScript, as Parley is (npm start runs its build): esbuild, no
+ * kept names, `ws` left an import. Written under node_modules/.cache, from where `ws` resolves.
+ */
+let baselineBuilt: Promise<string> | undefined;
+function buildBaseline(): Promise<string> {
+  baselineBuilt ??= (async () => {
+    const { build } = await import('esbuild');
+    const out = 'node_modules/.cache/parley-bench/baseline-server.mjs';
+    await build({ absWorkingDir: ROOT, entryPoints: ['test/bench/baseline-server.ts'], outfile: out, bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+    return out;
+  })();
+  return baselineBuilt;
+}
+
 /** Starts the tutorial baseline. */
 export async function startBaseline(logDir: string): Promise<ServerHandle> {
   const port = await freePort();
+  const script = await buildBaseline();
   const log = openSync(join(logDir, 'baseline.log'), 'a');
-  const child = spawnTs({ script: 'test/bench/baseline-server.ts', core: SERVER_CORE, env: { PORT: String(port) }, stdout: log, stderr: log });
+  const child = spawnTs({ script, plain: true, core: SERVER_CORE, env: { PORT: String(port) }, stdout: log, stderr: log });
   closeSync(log);
   await waitReady(child, `http://127.0.0.1:${port}/`, false, 20_000);
   return {
