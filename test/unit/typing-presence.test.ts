@@ -40,6 +40,36 @@ describe('typing tracker', () => {
     }
     expect(forwarded).toBeLessThanOrEqual(4);
   });
+
+  it('tells a start held back by the throttle when its second is over, if the user is still typing', () => {
+    const c = clock();
+    const t = createTypingTracker({ now: c.now });
+    const on = { tenantId: 't', room: 'r', user: 'u', name: 'U', active: true };
+    // Typed, sent (typing ends), and began the next message 300 ms after the first start.
+    expect(t.update('t', 'r', 'u', 'U', true)).toEqual(on);
+    c.advance(100);
+    expect(t.clear('t', 'r', 'u')).toMatchObject({ active: false });
+    c.advance(200);
+    expect(t.update('t', 'r', 'u', 'U', true)).toBeNull();
+    c.advance(500);
+    expect(t.sweep()).toEqual([]);
+    // The second since the last start is over: the room is told, once.
+    c.advance(200);
+    expect(t.sweep()).toEqual([on]);
+    expect(t.sweep()).toEqual([]);
+    // Then it expires as any typing does.
+    c.advance(TYPING_TTL_MS);
+    expect(t.sweep()).toEqual([{ ...on, active: false }]);
+
+    // Held back, then stopped before the second was over: nothing is told.
+    c.advance(2000);
+    expect(t.update('t', 'r', 'v', 'V', true)).toMatchObject({ active: true });
+    expect(t.update('t', 'r', 'v', 'V', false)).toMatchObject({ active: false });
+    expect(t.update('t', 'r', 'v', 'V', true)).toBeNull();
+    expect(t.update('t', 'r', 'v', 'V', false)).toBeNull();
+    c.advance(1000);
+    expect(t.sweep()).toEqual([]);
+  });
 });
 
 describe('memory presence', () => {
