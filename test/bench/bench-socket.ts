@@ -116,6 +116,8 @@ export async function helloFrame(auth: Auth, user: string, name: string): Promis
 
 export interface BenchSocket {
   ws: WebSocket;
+  /** The `joined` answer of each room, in the order of `rooms`. */
+  joined: Record<string, any>[];
   /** Sends a pre-serialised frame. */
   send(frame: string): void;
   close(): void;
@@ -171,11 +173,12 @@ export async function connectBench(opts: {
       fail(new Error(`closed_${code}`));
     });
   });
+  let joined: Record<string, any>[] = [];
   try {
     await handshake;
     await request('hello', hello);
     // Joins are pipelined: the server answers each with its own rid.
-    await Promise.all(
+    joined = await Promise.all(
       opts.rooms.map((room) =>
         request(`j:${room}`, JSON.stringify({ type: 'join', rid: `j:${room}`, room, limit: 1, ...(opts.lastSeq === undefined ? {} : { lastSeq: opts.lastSeq }) })),
       ),
@@ -192,6 +195,7 @@ export async function connectBench(opts: {
   ws.on('close', (code) => opts.hooks.onClose(code));
   return {
     ws,
+    joined,
     send: (frame) => ws.send(frame),
     close: () => ws.close(1000),
   };

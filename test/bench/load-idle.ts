@@ -5,8 +5,6 @@
 import { connectBench, helloFrame, pool, type BenchSocket, type SocketHooks } from './bench-socket';
 import type { IdleConfig, IdleResult } from './load-types';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Closes the sockets and resolves once each has seen the server's side of the close. */
 function closeAll(socks: PromiseSettledResult<BenchSocket>[]): Promise<unknown> {
   return Promise.all(
@@ -19,6 +17,65 @@ function closeAll(socks: PromiseSettledResult<BenchSocket>[]): Promise<unknown> 
       return closed;
     }),
   );
+}
+
+/**
+ * Who each client knows to be online in its room: the `joined` list, then `presence` events.
+ * `complete` resolves once every client knows all the room's clients (those it was told are
+ * online but not listed, past the list's cap, excepted), or after `timeoutMs` with how many do
+ * not. A server that lists nobody in `joined` and sends no presence (the tutorial server)
+ * holds nothing back, so there is nothing to wait for.
+ */
+function presenceWatch(conns: number) {
+  const known: Set<string>[] = Array.from({ length: conns }, () => new Set());
+  /** How many users each client must know (set once the wave is in), and how many do not yet. */
+  const want: number[] = new Array(conns).fill(0);
+  let missing = 0;
+  let done: (() => void) | null = null;
+  const short = (i: number) => known[i].size < want[i];
+  const hooks = (i: number): SocketHooks => ({
+    onMessage() {},
+    onAck() {},
+    onClose() {},
+    onFrame(f) {
+      if (f.type !== 'presence') return;
+      const was = short(i);
+      if (f.status === 'online') known[i].add(f.user);
+      else known[i].delete(f.user);
+      const is = short(i);
+      if (was !== is) missing += is ? 1 : -1;
+      if (!missing) done?.();
+    },
+  });
+  return {
+    hooks,
+    complete(socks: PromiseSettledResult<BenchSocket>[], roomOf: (i: number) => string, timeoutMs: number): Promise<number> {
+      const size = new Map<string, number>();
+      socks.forEach((s, i) => s.status === 'fulfilled' && size.set(roomOf(i), (size.get(roomOf(i)) ?? 0) + 1));
+      let speaks = false;
+      socks.forEach((s, i) => {
+        if (s.status !== 'fulfilled') return;
+        const j = s.value.joined[0];
+        const listed: { user: string }[] = j.presence ?? [];
+        if (listed.length) speaks = true;
+        for (const p of listed) known[i].add(p.user);
+        want[i] = size.get(roomOf(i))! - Math.max(0, Number(j.online ?? 0) - listed.length);
+        if (short(i)) missing++;
+      });
+      if (!speaks || !missing) return Promise.resolve(0);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          done = null;
+          resolve(missing);
+        }, timeoutMs);
+        done = () => {
+          clearTimeout(timer);
+          done = null;
+          resolve(0);
+        };
+      });
+    },
+  };
 }
 
 /**
@@ -39,7 +96,8 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
   // WebCrypto) was a quarter of the load generator's CPU in the wave against Parley, and none
   // against the baseline (no auth), so they are made before the wave is timed.
   const hellos = await Promise.all(Array.from({ length: cfg.conns }, (_, i) => helloFrame(cfg.auth, `${cfg.tag}-${i}`, `idle ${i}`)));
-  const wave = () => pool(cfg.conns, 64, (i) => connect(i, `${cfg.tag}-r${i % cfg.rooms}`, hellos[i]));
+  const room = (i: number) => `${cfg.tag}-r${i % cfg.rooms}`;
+  const wave = () => pool(cfg.conns, 64, (i) => connect(i, room(i), hellos[i]));
   const failures = (socks: PromiseSettledResult<BenchSocket>[], label: string) => {
     let failed = 0;
     for (const s of socks) {
@@ -55,7 +113,7 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
   // has run nothing. The warm-up joins the wave's rooms, so they exist when the wave comes, as
   // they do in a deploy's reconnect: a room's first join also makes the room (an insert on
   // Parley), which a reconnect wave does not pay and which made the first wave about 0.5 s longer.
-  const warm = await pool(Math.max(cfg.warmupConns, cfg.rooms), 50, (i) => connect(cfg.conns + i, `${cfg.tag}-r${i % cfg.rooms}`));
+  const warm = await pool(Math.max(cfg.warmupConns, cfg.rooms), 50, (i) => connect(cfg.conns + i, room(i)));
   await closeAll(warm);
 
   if (cfg.part === 'memory') {
@@ -63,11 +121,16 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
     // collections (measure.ts), so it shows what idle connections keep, not the garbage of
     // connecting them nor PGlite's start-up buffers (some 400 MB, freed over the first ones).
     await phase('before');
-    const socks = await wave();
+    const presence = presenceWatch(cfg.conns);
+    const socks = await pool(cfg.conns, 64, (i) =>
+      connectBench({ url: cfg.url, auth: cfg.auth, user: `${cfg.tag}-${i}`, name: `idle ${i}`, rooms: [room(i)], hooks: presence.hooks(i), lastSeq: 0, hello: hellos[i] }),
+    );
     const failed = failures(socks, '');
-    // The connections are held idle this long (the scenario's own length, like BENCH_SECONDS):
-    // presence written late (a second after a socket's last write) has gone out by then.
-    await sleep(cfg.settleS * 1000);
+    // "after" once every client knows everyone online in its room: presence to a socket written
+    // to lately goes out a second after its last write (Parley), and what waits to be written
+    // is not what an idle connection keeps.
+    const late = await presence.complete(socks, room, 30_000);
+    if (late) errors[`${late} clients still missed someone's presence after 30 s`] = 1;
     await phase('after');
     await closeAll(socks);
     return { connected: cfg.conns - failed, failed, connectS: NaN, loadCpuS: NaN, wave2S: NaN, wave2Failed: 0, errors };

@@ -29,7 +29,6 @@ export interface IdleConfig extends Common {
   conns: number;
   rooms: number;
   warmupConns: number;
-  settleS: number;
   /** The join storm and its second wave, or the memory the connections keep (one server each). */
   part: 'storm' | 'memory';
 }

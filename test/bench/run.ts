@@ -14,7 +14,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createDbTarget, scratchDir } from './db-target';
 import { benchSearch } from './search';
-import { LOAD_CORE, ROOT, awaitLimits, niceness, pinSelf, pinned, startBaseline, startParley, type ServerHandle } from './servers';
+import { LOAD_CORE, ROOT, probeLimits, niceness, pinSelf, pinned, startBaseline, startParley, type ServerHandle } from './servers';
 import { heading } from './report';
 import { coreTimes } from './proc-stats';
 import { printFanout, printIdle, printSearch, printStorage, printSweep, type ServerName } from './print';
@@ -97,7 +97,7 @@ async function start(name: ServerName): Promise<ServerHandle> {
       process.env.BENCH_EVENTS_URL ? { ...s, eventsUrl: process.env.BENCH_EVENTS_URL, eventTypes: ['message.created'] } : s,
     ),
   });
-  const seen = await awaitLimits(server, 1000);
+  const seen = await probeLimits(server);
   if (!(seen >= 1000)) server.notes.push(`welcome still shows messagesPerSecond ${seen} after raising it`);
   for (const n of server.notes) if (!notes.includes(n)) notes.push(n);
   return server;
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
       each((s) =>
         measureIdle(s, {
           mode: 'idle', url: s.wsUrl, auth: s.auth, tag: tag('i'), conns: cfg.idleConns, rooms: cfg.idleRooms,
-          warmupConns: 200, settleS: num('BENCH_IDLE_SETTLE', 3, 1), part: which,
+          warmupConns: 200, part: which,
         }, postgres && s.name === 'parley'),
       );
     const storm = await part('storm');
