@@ -43,7 +43,7 @@ export function createTypingTracker(opts: { now: () => number }) {
     e.shown = false;
     return { tenantId: e.tenantId, room: e.room, user: e.user, name: e.name, active: false };
   };
-  const on_ = (e: Entry, now: number): TypingChange => {
+  const shownOn = (e: Entry, now: number): TypingChange => {
     e.lastTrueAt = now;
     e.shown = true;
     e.held = false;
@@ -70,7 +70,7 @@ export function createTypingTracker(opts: { now: () => number }) {
         if (!e.shown) e.held = true;
         return null;
       }
-      return on_(e, now);
+      return shownOn(e, now);
     },
 
     /** Clears a user's typing (on send, leave or close); the change to forward, if it was shown. */
@@ -88,7 +88,7 @@ export function createTypingTracker(opts: { now: () => number }) {
       const out: TypingChange[] = [];
       for (const [k, e] of entries) {
         if (e.expiresAt > now) {
-          if (e.held && now - e.lastTrueAt >= TYPING_THROTTLE_MS) out.push(on_(e, now));
+          if (e.held && now - e.lastTrueAt >= TYPING_THROTTLE_MS) out.push(shownOn(e, now));
           continue;
         }
         e.held = false;
