@@ -90,8 +90,8 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
   const hooks: SocketHooks = { onMessage() {}, onAck() {}, onFrame() {}, onClose() {} };
   // Every connection joins as a returning client does after a deploy (with its resume point),
   // so connect + join time is the reconnect wave's.
-  const connect = (i: number, room: string, hello?: string) =>
-    connectBench({ url: cfg.url, auth: cfg.auth, user: `${cfg.tag}-${i}`, name: `idle ${i}`, rooms: [room], hooks, lastSeq: 0, hello });
+  const connect = (i: number, room: string, hello?: string, h = hooks) =>
+    connectBench({ url: cfg.url, auth: cfg.auth, user: `${cfg.tag}-${i}`, name: `idle ${i}`, rooms: [room], hooks: h, lastSeq: 0, hello });
   // A client coming back after a deploy holds its token already: signing 5,000 of them (jose,
   // WebCrypto) was a quarter of the load generator's CPU in the wave against Parley, and none
   // against the baseline (no auth), so they are made before the wave is timed.
@@ -122,9 +122,7 @@ export async function runIdle(cfg: IdleConfig, phase: (name: string) => Promise<
     // connecting them nor PGlite's start-up buffers (some 400 MB, freed over the first ones).
     await phase('before');
     const presence = presenceWatch(cfg.conns);
-    const socks = await pool(cfg.conns, 64, (i) =>
-      connectBench({ url: cfg.url, auth: cfg.auth, user: `${cfg.tag}-${i}`, name: `idle ${i}`, rooms: [room(i)], hooks: presence.hooks(i), lastSeq: 0, hello: hellos[i] }),
-    );
+    const socks = await pool(cfg.conns, 64, (i) => connect(i, room(i), hellos[i], presence.hooks(i)));
     const failed = failures(socks, '');
     // "after" once every client knows everyone online in its room: presence to a socket written
     // to lately goes out a second after its last write (Parley), and what waits to be written

@@ -162,12 +162,32 @@ export interface IdleRow extends IdleResult {
 export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgres = false): Promise<IdleRow> {
   let before = NaN;
   let after = NaN;
-  let win: ReturnType<typeof startWindow> | undefined;
-  let storm: ReturnType<ReturnType<typeof startWindow>['end']> | undefined;
-  const pg = postgresWindow();
-  let win2: ReturnType<typeof startWindow> | undefined;
-  let wave2: ReturnType<ReturnType<typeof startWindow>['end']> | undefined;
-  const pg2 = postgresWindow();
+  /** One timed wave: the server's CPU (and its Postgres's) from `start` to `end`. */
+  const timed = () => {
+    let win: ReturnType<typeof startWindow> | undefined;
+    let stats: ReturnType<ReturnType<typeof startWindow>['end']> | undefined;
+    const pg = postgresWindow();
+    return {
+      /** Starts once the server holds none of the clients that came before. */
+      async start(after: string) {
+        await closedDown(after);
+        win = startWindow([server.pid]);
+        if (postgres) pg.start();
+      },
+      end() {
+        stats = win?.end();
+        if (postgres) pg.end();
+      },
+      cpuS: () => (stats ? stats.cpuUs[0] / 1e6 : NaN),
+      coreBusyPct: () => (stats ? stats.coreBusyPct[SERVER_CORE] : NaN),
+      dbCpuS: async () => {
+        const us = await pg.micros(server.db);
+        return us === undefined ? undefined : us / 1e6;
+      },
+    };
+  };
+  const storm = timed();
+  const wave2 = timed();
   const waits: string[] = [];
   /** A full collection: signalled, then done once the server has answered a later request. */
   async function collect() {
@@ -215,38 +235,22 @@ export async function measureIdle(server: ServerHandle, cfg: IdleConfig, postgre
   }
   const r = await runLoad<IdleResult>(cfg, async (p) => {
     if (p === 'before') before = await settledRssKb('before');
-    if (p === 'storm') {
-      await closedDown('the warm-up');
-      win = startWindow([server.pid]);
-      if (postgres) pg.start();
-    }
-    if (p === 'connected' && win) {
-      storm = win.end();
-      if (postgres) pg.end();
-    }
     if (p === 'after') after = await settledRssKb('after');
-    if (p === 'wave2') {
-      await closedDown('the first wave');
-      win2 = startWindow([server.pid]);
-      if (postgres) pg2.start();
-    }
-    if (p === 'wave2-connected' && win2) {
-      wave2 = win2.end();
-      if (postgres) pg2.end();
-    }
+    if (p === 'storm') await storm.start('the warm-up');
+    if (p === 'connected') storm.end();
+    if (p === 'wave2') await wave2.start('the first wave');
+    if (p === 'wave2-connected') wave2.end();
   });
-  const pgUs = await pg.micros(server.db);
-  const pg2Us = await pg2.micros(server.db);
   return {
     ...r,
     rssBeforeMb: before / 1024,
     rssAfterMb: after / 1024,
     kbPerConn: (after - before) / r.connected,
-    stormCpuS: storm ? storm.cpuUs[0] / 1e6 : NaN,
-    stormDbCpuS: pgUs === undefined ? undefined : pgUs / 1e6,
-    stormServerCoreBusyPct: storm ? storm.coreBusyPct[SERVER_CORE] : NaN,
-    wave2CpuS: wave2 ? wave2.cpuUs[0] / 1e6 : NaN,
-    wave2DbCpuS: pg2Us === undefined ? undefined : pg2Us / 1e6,
+    stormCpuS: storm.cpuS(),
+    stormDbCpuS: await storm.dbCpuS(),
+    stormServerCoreBusyPct: storm.coreBusyPct(),
+    wave2CpuS: wave2.cpuS(),
+    wave2DbCpuS: await wave2.dbCpuS(),
     errors: { ...r.errors, ...Object.fromEntries(waits.map((w) => [w, 1])) },
   };
 }

@@ -3,7 +3,8 @@
  * figures and asserts nothing. Scenarios (README.md here): (a) fan-out N×R, (b) a sweep
  * raising R until p99 > 100 ms or loss, (c) idle cost per connection, (d) storage rate.
  * Each server is started fresh per scenario ((c) twice: its storm and its memory part), pinned
- * to core 0; the load generator runs on core 1. Environment overrides are listed in README.md; BENCH_QUICK=1 makes it all short.
+ * to core 0; the load generator runs on core 1. Environment overrides are listed in README.md;
+ * BENCH_QUICK=1 makes it all short.
  * `npm run bench -- search` runs only (f), search on a million messages (search.ts).
  */
 import { DEFAULT_COMMIT_WINDOW_MS } from '../../api/chat/message-writer';
